@@ -1,0 +1,59 @@
+# Two commands for instructors and students:
+#   make lab    create .venv from the lock file (once) and open JupyterLab on notebooks/
+#   make test   the same environment, then unit tests plus nbval over every notebook
+# Both skip installing when .venv is already up to date with the lock file.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-from-lock
+UV_VERSION := 0.13.8
+PORT ?= 8888
+PYTEST_ARGS ?=
+# JupyterLab refuses to start as root unless told to (containers, CI).
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: lab test install validate environment.yml lock notebooks clean
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir=. \
+		--ServerApp.default_url=/lab/tree/notebooks/00_introduction.ipynb $(ALLOW_ROOT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(STAMP)
+
+# uv installs in seconds where pip takes a minute; pip is the fallback.
+# UV_COMPILE_BYTECODE: this machine sets PYTHONDONTWRITEBYTECODE, and without
+# compiled bytecode every kernel start recompiles pandas.
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: run make PYTHON=python3.12 (or similar)")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@if $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION); then \
+		UV_COMPILE_BYTECODE=1 $(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock && \
+		$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e . ; \
+	else \
+		echo "uv is unavailable here; installing with pip (slower)"; \
+		$(BIN)/python -m pip install --quiet -r requirements.lock && \
+		$(BIN)/python -m pip install --quiet --no-deps -e . ; \
+	fi
+	@touch $(STAMP)
+	@echo "environment ready in $(VENV)"
+
+validate: $(STAMP)
+	$(BIN)/russia-china validate
+
+# pyproject.toml is the single source of dependencies; these regenerate the rest.
+environment.yml: pyproject.toml $(STAMP)
+	$(BIN)/russia-china environment
+
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --all-extras --universal --python-version 3.11 \
+		-o requirements.lock --quiet
+
+notebooks: $(STAMP)
+	$(BIN)/russia-china notebooks
+
+clean:
+	rm -rf $(VENV)

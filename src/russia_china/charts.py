@@ -1,0 +1,83 @@
+"""One place that gives every course chart what readers need: a title with
+units, a source line underneath (as Our World in Data does), a colour-blind
+safe palette backed by line styles and markers, and a text alternative."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from collections.abc import Iterable
+
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from .citations import source_line
+
+#: Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+#: Line styles and markers carry the same distinction as colour, for print and for readers who see no colour.
+LINE_STYLES = ["-", "--", ":", "-."] * 2
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+
+SOURCE_FONT_SIZE = 8
+_SOURCE_WIDTH = 110  # characters per line of source text
+
+
+def new_chart(width: float = 9, height: float = 4.8) -> tuple[Figure, Axes]:
+    """A figure and axes in the course's style, with room below for the source line."""
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    ax.set_prop_cycle(color=PALETTE[:4], linestyle=LINE_STYLES[:4])
+    ax.grid(True, alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig, ax
+
+
+def label_chart(
+    fig: Figure,
+    ax: Axes,
+    *,
+    title: str,
+    units: str,
+    sources: Iterable[str],
+    alt_text: str,
+    source_note: str = "",
+) -> Figure:
+    """Title the chart with its units, add the source line, and attach the text alternative.
+
+    ``sources`` are source_ids from data/sources.csv. The text alternative is
+    stored as ``fig.alt_text`` and shown under the chart by :func:`show`.
+    """
+    if not units.strip():
+        raise ValueError("a chart title needs its units, e.g. 'US$ billion'")
+    if not alt_text.strip():
+        raise ValueError("every chart needs a text alternative describing what it shows")
+    ax.set_title(f"{title} ({units})", loc="left", fontsize=12, fontweight="bold")
+    wrapped = "\n".join(textwrap.wrap(source_line(sources, source_note), _SOURCE_WIDTH))
+    fig.supxlabel(wrapped, x=0.0, ha="left", fontsize=SOURCE_FONT_SIZE, color="#333333")
+    fig.alt_text = alt_text
+    fig.source_text = wrapped
+    return fig
+
+
+def png_bytes(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
+
+
+def show(fig: Figure) -> None:
+    """Display the chart as a PNG carrying its alt text, then the text alternative itself.
+
+    The alt text travels in the output's metadata, which nbconvert writes into
+    the HTML ``alt`` attribute; the visible caption serves screen readers in
+    JupyterLab and readers of the printed page alike.
+    """
+    from IPython.display import Image, Markdown, display
+
+    alt = getattr(fig, "alt_text", None)
+    if not alt:
+        raise ValueError("this chart has no text alternative: call label_chart() first")
+    display(Image(png_bytes(fig), metadata={"alt": alt}))
+    display(Markdown(f"*Text alternative:* {alt}"))
+    plt.close(fig)

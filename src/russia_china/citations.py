@@ -1,0 +1,44 @@
+"""Citations a reader can follow: title, author, outlet and date, built from
+data/sources.csv so every lesson cites a source the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from .data import load
+
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"]
+
+
+def readable_date(published: object) -> str:
+    """'2025-03-18' -> '18 March 2025'; '2024-04' -> 'April 2024'; '2022' -> '2022'."""
+    if pd.isna(published) or not str(published):
+        return "undated"
+    parts = str(published).split("-")
+    if len(parts) == 1:
+        return parts[0]
+    month = _MONTHS[int(parts[1]) - 1]
+    return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
+
+
+def cite(source_id: str) -> str:
+    """Full citation for one source: author, 'title', outlet, date."""
+    sources = load("sources").set_index("source_id")
+    if source_id not in sources.index:
+        raise KeyError(f"unknown source_id {source_id!r}; known: {', '.join(sources.index)}")
+    row = sources.loc[source_id]
+    if row["record_kind"] == "provider":
+        return f"{row['author']}, {row['title']}"
+    return f"{row['author']}, ‘{row['title']}’, {row['outlet']}, {readable_date(row['published'])}"
+
+
+def source_line(source_ids: Iterable[str], note: str = "") -> str:
+    """The line printed under a chart: 'Source: A; B. Note.'"""
+    ids = list(source_ids)
+    if not ids:
+        raise ValueError("a chart needs at least one source")
+    line = "Source: " + "; ".join(cite(i) for i in ids) + "."
+    return f"{line} {note}".strip()

@@ -1,0 +1,86 @@
+"""The `russia-china` command: course maintenance from one entry point."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .paths import REPO_ROOT
+
+
+def _environment(args: argparse.Namespace) -> int:
+    from .tools import environment
+
+    target = Path(args.output)
+    if args.check:
+        if not target.exists() or target.read_text(encoding="utf-8") != environment.render():
+            print(f"{target} is out of date with pyproject.toml; run `make environment.yml`", file=sys.stderr)
+            return 1
+        print(f"{target} matches pyproject.toml")
+        return 0
+    environment.write(target)
+    print(f"wrote {target}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .data import DataFileError, list_datasets, load
+
+    failures = 0
+    for name in args.names or list_datasets():
+        try:
+            frame = load(name)
+        except DataFileError as error:
+            failures += 1
+            print(error, file=sys.stderr)
+        else:
+            print(f"ok  {name}: {len(frame)} rows")
+    return 1 if failures else 0
+
+
+def _notebooks(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .tools import notebooks
+
+    paths = [Path(p) for p in args.paths] or sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
+    if args.check:
+        noisy = {p: notebooks.noisy_cells(p) for p in paths}
+        for path, problems in noisy.items():
+            for problem in problems:
+                print(f"{path}: {problem}", file=sys.stderr)
+        return 1 if any(noisy.values()) else 0
+    for path in tqdm(paths, desc="executing notebooks", unit="notebook"):
+        notebooks.refresh(path)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="russia-china", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    env = commands.add_parser("environment", help="write environment.yml from pyproject.toml")
+    env.add_argument("--check", action="store_true", help="fail if environment.yml is out of date")
+    env.add_argument("--output", default=str(REPO_ROOT / "environment.yml"))
+    env.set_defaults(run=_environment)
+
+    validate = commands.add_parser("validate", help="validate data files against their manifests")
+    validate.add_argument("names", nargs="*", help="datasets to check (default: all)")
+    validate.set_defaults(run=_validate)
+    nbs = commands.add_parser(
+        "notebooks", help="execute notebooks and keep only the outputs nbval checks"
+    )
+    nbs.add_argument("paths", nargs="*", help="notebooks (default: notebooks/*.ipynb)")
+    nbs.add_argument("--check", action="store_true", help="only report noisy outputs")
+    nbs.set_defaults(run=_notebooks)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Course maintenance tools, run through the `russia-china` command."""

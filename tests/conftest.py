@@ -1,0 +1,50 @@
+"""Shared fixtures: the seed texts (skipped only outside CI), and a clean
+matplotlib state for chart tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+from russia_china.data.quotes import normalise  # noqa: E402
+from russia_china.paths import REPO_ROOT, seeds_dir  # noqa: E402
+
+#: Set by .ci/run: the shared folder must be present, so a missing one fails
+#: instead of skipping.
+REQUIRE_SHARED = os.environ.get("RUSSIA_CHINA_REQUIRE_SHARED") == "1"
+
+
+def _need(path: Path, what: str) -> Path:
+    if path.is_dir():
+        return path
+    message = f"{what} not found at {path} (it lives in ../shared beside the repository)"
+    if REQUIRE_SHARED:
+        pytest.fail(message + "; RUSSIA_CHINA_REQUIRE_SHARED=1 says it must be there")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def seed_texts() -> dict[str, str]:
+    """Normalised text of each seed article, keyed by its file name."""
+    folder = _need(seeds_dir(), "The seed articles")
+    texts = {p.name: normalise(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.txt"))}
+    assert texts, f"{folder} holds no .txt files"
+    return texts
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
