@@ -27,10 +27,15 @@ _SOURCE_WIDTH = 110  # characters per line of source text
 def new_chart(width: float = 9, height: float = 4.8) -> tuple[Figure, Axes]:
     """A figure and axes in the course's style, with room below for the source line."""
     fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    style_axes(ax)
+    return fig, ax
+
+
+def style_axes(ax: Axes) -> None:
+    """The course's axes style; re-applied after ``ax.clear()`` when a widget redraws."""
     ax.set_prop_cycle(color=PALETTE[:4], linestyle=LINE_STYLES[:4])
     ax.grid(True, alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
-    return fig, ax
 
 
 def label_chart(

@@ -33,3 +33,31 @@ def joint_vetoes(vetoes: pd.DataFrame, members: Iterable[str] = ("China", "Russi
     drafts = vetoes.drop_duplicates("veto_id").set_index("veto_id")
     columns = ["date", "year", "agenda_item", "crisis_topic", "list_source"]
     return drafts.loc[joint_ids, columns].sort_values("date").reset_index()
+
+
+#: Labels for the trade records, in the order charts show them.
+TRADE_RECORDS = {
+    ("imf", "China"): "Reported by China (IMF)",
+    ("imf", "Russia"): "Reported by Russia (IMF)",
+    ("gacc", "China"): "China customs headline (GACC)",
+}
+
+
+def trade_totals(trade: pd.DataFrame) -> pd.DataFrame:
+    """Each side's yearly total trade with the other, never averaged across sides.
+
+    IMF totals are the reporter's exports plus its imports (1992–2020); China
+    customs headlines are published totals for scattered years. Returns year,
+    reporter, provider, record (a label from TRADE_RECORDS), value_usd_bn and
+    bound ('exact', 'lower bound' or 'rounded').
+    """
+    imf = trade[(trade["provider"] == "imf") & trade["flow"].isin(["exports", "imports"])]
+    imf_totals = imf.groupby(["year", "reporter", "provider"], as_index=False).agg(
+        value_usd_bn=("value_usd_bn", "sum"), bound=("bound", "first")
+    )
+    customs = trade[(trade["provider"] == "gacc") & (trade["flow"] == "total") & (trade["partner"] == "Russia")]
+    customs = customs[["year", "reporter", "provider", "value_usd_bn", "bound"]]
+    totals = pd.concat([imf_totals, customs], ignore_index=True)
+    labels = [TRADE_RECORDS[(p, r)] for p, r in zip(totals["provider"], totals["reporter"])]
+    totals.insert(3, "record", labels)
+    return totals.sort_values(["record", "year"], ignore_index=True)

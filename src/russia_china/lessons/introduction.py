@@ -1,0 +1,130 @@
+"""Lesson 00: the first look at trade as each side reports it, and a gallery
+of the reference series for practising reading source lines."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import ipywidgets as widgets
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+
+from ..charts import MARKERS, PALETTE
+from ..data import load, manifest
+from ..data.derived import TRADE_RECORDS, joint_vetoes, trade_totals
+from ..widgets import ChartText, ChartWidget, at_least_one, year_range
+
+ARTICLE_FIGURES = "Figures stated in Gill (2025)"
+_STYLE = {label: (PALETTE[i], MARKERS[i], ["-", "--", ""][i]) for i, label in enumerate(TRADE_RECORDS.values())}
+
+
+def draw_trade_records(ax: Axes, totals: pd.DataFrame, article: pd.DataFrame, *,
+                       records: tuple[str, ...], years: tuple[int, int], show_article: bool) -> ChartText:
+    """Each chosen record of China–Russia trade as a line (annual series) or
+    points (scattered headline years), with the article's figures on top."""
+    chosen = at_least_one(records, "record of trade")
+    start, end = year_range(years)
+    window = totals[totals["year"].between(start, end) & totals["record"].isin(chosen)]
+    for record in chosen:
+        rows = window[window["record"] == record]
+        colour, marker, line = _STYLE[record]
+        ax.plot(rows["year"], rows["value_usd_bn"], color=colour, marker=marker, linestyle=line,
+                markersize=6, label=record)
+    shown_article = article[article["year_start"].between(start, end)] if show_article else article.iloc[0:0]
+    if len(shown_article):
+        ax.scatter(shown_article["year_start"], shown_article["value"], marker="X", s=120, color="black",
+                   zorder=5, label=ARTICLE_FIGURES)
+    ax.set(xlabel="Year", ylabel="US$ billion", xlim=(start - 0.5, end + 0.5))
+    ax.legend(loc="best", fontsize=8)
+    peak = window.loc[window["value_usd_bn"].idxmax()] if len(window) else None
+    described = (f"The highest value shown is {peak['value_usd_bn']:.1f} billion dollars "
+                 f"({peak['record']}, {peak['year']}). " if peak is not None else "No record has data in these years. ")
+    article_text = ("The article's figures are marked with crosses: "
+                    + ", ".join(f"{v:.0f} billion for {y}" for y, v in zip(shown_article["year_start"], shown_article["value"]))
+                    + "." if len(shown_article) else "")
+    return ChartText(
+        title="China–Russia goods trade, as each side reports it",
+        units="US$ billion, current prices",
+        sources=["imf", "gacc"] + (["gill2025"] if len(shown_article) else []),
+        alt_text=(f"Trade totals from {start} to {end} for: {', '.join(chosen)}. " + described + article_text),
+    )
+
+
+def trade_records_widget() -> ChartWidget:
+    """Compare the records of the same trade, and the article's figures, over a year window."""
+    totals = trade_totals(load("trade_by_reporter"))
+    figures = load("figures")
+    article = figures[figures["measure"] == "China–Russia trade, total value"]
+    first, last = int(totals["year"].min()), int(totals["year"].max())
+    controls = {
+        "records": widgets.SelectMultiple(options=list(TRADE_RECORDS.values()), value=tuple(TRADE_RECORDS.values()),
+                                          description="Records", rows=3, style={"description_width": "initial"}),
+        "years": widgets.IntRangeSlider(value=(first, last), min=first, max=last, description="Years",
+                                        continuous_update=False),
+        "show_article": widgets.Checkbox(value=True, description="Show the article's figures"),
+    }
+    return ChartWidget(partial(draw_trade_records, totals=totals, article=article), controls)
+
+
+def _series_gallery_frames() -> dict[str, tuple[pd.DataFrame, str, str, str]]:
+    """For each reference series: tidy (x, y, group) data, y label, title and units."""
+    arms = load("arms_deliveries_to_china")
+    gdp = load("gdp")
+    gas = load("gas_power_of_siberia")
+    gas = gas[gas["headline"] == "yes"].assign(group="Gazprom (via TASS)")
+    vetoes = load("unsc_vetoes")
+    joint = joint_vetoes(vetoes).groupby("year").size().rename("count").reset_index().assign(group="China and Russia together")
+    trade = trade_totals(load("trade_by_reporter"))
+    return {
+        "trade_by_reporter": (trade.rename(columns={"value_usd_bn": "y", "record": "group"}),
+                              "Total trade", "China–Russia goods trade as each side reports it", "US$ billion"),
+        "arms_deliveries_to_china": (arms.rename(columns={"tiv_millions": "y", "supplier": "group"}),
+                                     "Arms delivered", "Major arms delivered to China, by supplier", "SIPRI TIV, millions"),
+        "gdp": (gdp.rename(columns={"gdp_usd_bn": "y", "country": "group"}),
+                "GDP", "Gross domestic product of China and Russia", "US$ billion, current prices"),
+        "gas_power_of_siberia": (gas.rename(columns={"flow_bcm": "y"}),
+                                 "Gas delivered", "Gas delivered to China through Power of Siberia", "billion cubic metres"),
+        "unsc_vetoes": (joint.rename(columns={"count": "y"}),
+                        "Joint vetoes", "UN Security Council drafts vetoed by both China and Russia", "drafts per year"),
+    }
+
+
+def draw_series(ax: Axes, frames: dict, *, dataset: str, log_scale: bool) -> ChartText:
+    """One reference series, drawn the same way for every provider, with the
+    manifest's first caveat under the source line."""
+    data, y_label, title, units = frames[dataset]
+    sns.lineplot(data=data, x="year", y="y", hue="group", style="group", markers=True, dashes=True,
+                 palette=PALETTE[: data["group"].nunique()], ax=ax)
+    if log_scale:
+        ax.set_yscale("log")
+    ax.set(xlabel="Year", ylabel=f"{y_label} ({units})")
+    ax.legend(title=None, loc="best", fontsize=8)
+    spec = manifest(dataset)
+    latest = data.loc[data["year"].idxmax()]
+    first_caveat = spec.content.get("caveats", [""])[0].split(". ")[0]
+    return ChartText(
+        title=title, units=units + (", log scale" if log_scale else ""),
+        sources=spec.content["providers"],
+        source_note=f"Caveat: {first_caveat}." if first_caveat else "",
+        alt_text=(f"{title}, {int(data['year'].min())} to {int(data['year'].max())}, "
+                  f"{'on a logarithmic scale' if log_scale else 'on a linear scale'}; "
+                  f"series: {', '.join(sorted(data['group'].unique()))}. "
+                  f"Latest point: {latest['y']:,.1f} ({latest['group']}, {int(latest['year'])})."),
+    )
+
+
+def series_gallery_widget() -> ChartWidget:
+    """Pick a reference series and read its source line and caveat."""
+    frames = _series_gallery_frames()
+    controls = {
+        "dataset": widgets.Dropdown(options=list(frames), value="arms_deliveries_to_china", description="Series"),
+        "log_scale": widgets.Checkbox(value=False, description="Logarithmic scale"),
+    }
+    return ChartWidget(partial(draw_series, frames=frames), controls)
+
+
+WIDGETS = {
+    "trade_records": trade_records_widget,
+    "series_gallery": series_gallery_widget,
+}

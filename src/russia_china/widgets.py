@@ -1,0 +1,137 @@
+"""Widget-driven charts: controls redraw one reused figure.
+
+A lesson's chart is a pure *draw function*: it takes the axes and the current
+control values, plots with pandas and seaborn, and returns a :class:`ChartText`
+(title, units, sources, text alternative). :class:`ChartWidget` wires it to
+ipywidgets controls, so every widget chart gets the course's labelling, a
+readable message instead of a traceback for an invalid choice, and a static
+PNG fallback for pages without a running kernel.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+
+from .charts import label_chart, new_chart, png_bytes, style_axes
+
+
+class InvalidSelection(ValueError):
+    """A control value the chart cannot show, e.g. an empty selection or a
+    reversed year range. Its message is shown to the student as it is."""
+
+
+@dataclass(frozen=True)
+class ChartText:
+    """What a draw function tells the reader about the chart it drew."""
+
+    title: str
+    units: str
+    sources: Sequence[str]
+    alt_text: str
+    source_note: str = ""
+
+
+DrawFunction = Callable[..., ChartText]
+
+
+def year_range(values: Sequence[int]) -> tuple[int, int]:
+    """Check a (start, end) pair from a range slider or two inputs."""
+    start, end = values
+    if start > end:
+        raise InvalidSelection(f"The start year {start} is after the end year {end}: swap them.")
+    return int(start), int(end)
+
+
+def at_least_one(selection: Sequence[str], what: str) -> list[str]:
+    """Check a multiple selection is not empty."""
+    chosen = list(selection)
+    if not chosen:
+        raise InvalidSelection(f"Choose at least one {what} to draw the chart.")
+    return chosen
+
+
+@dataclass
+class ChartWidget:
+    """A chart that redraws when any of its controls changes.
+
+    ``controls`` maps the draw function's keyword arguments to widgets; their
+    ``value`` is passed on each redraw. In tests, change ``controls[name].value``
+    (or call :meth:`set`) and read :attr:`text`, :attr:`message`, :attr:`png`
+    or :attr:`axes` to see what the student would see.
+    """
+
+    draw: DrawFunction
+    controls: Mapping[str, widgets.ValueWidget]
+    width: float = 9
+    height: float = 4.8
+    text: ChartText | None = field(init=False, default=None)
+    message: str = field(init=False, default="")
+    png: bytes = field(init=False, default=b"")
+    redraws: int = field(init=False, default=0)
+
+    def __post_init__(self) -> None:
+        self.figure, self.axes = new_chart(self.width, self.height)
+        plt.close(self.figure)  # drawn into the Image widget, never by pyplot
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.caption = widgets.HTML()
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self.view = widgets.VBox(
+            [widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")),
+             self.image, self.caption]
+        )
+        self.update()
+        if self.text is None:
+            raise ValueError(f"the default control values cannot be drawn: {self.message}")
+
+    @property
+    def values(self) -> dict[str, object]:
+        return {name: control.value for name, control in self.controls.items()}
+
+    def set(self, **values: object) -> ChartWidget:
+        """Change several controls; the chart redraws after each change."""
+        for name, value in values.items():
+            self.controls[name].value = value
+        return self
+
+    def _on_change(self, _change: dict) -> None:
+        self.update()
+
+    def update(self, **overrides: object) -> None:
+        """Redraw with the current control values, or explain why not.
+
+        ``overrides`` replace control values for this one redraw; tests use them
+        for values a control itself would refuse, such as a reversed range.
+        """
+        self.axes.clear()
+        style_axes(self.axes)
+        try:
+            text = self.draw(self.axes, **{**self.values, **overrides})
+        except InvalidSelection as problem:
+            self.message = str(problem)
+            self.caption.value = f'<p role="alert"><strong>⚠ {html.escape(self.message)}</strong></p>'
+            return
+        label_chart(self.figure, self.axes, title=text.title, units=text.units, sources=text.sources,
+                    alt_text=text.alt_text, source_note=text.source_note)
+        self.text, self.message = text, ""
+        self.png = png_bytes(self.figure)
+        self.image.value = self.png
+        self.image.description = text.alt_text
+        self.caption.value = f"<p><em>Text alternative:</em> {html.escape(text.alt_text)}</p>"
+        self.redraws += 1
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The live widget, plus the current chart as a static PNG with alt text
+        and its text alternative, for viewers without a kernel."""
+        data = self.view._repr_mimebundle_(**kwargs) or {}
+        data = dict(data)
+        data["image/png"] = base64.b64encode(self.png).decode("ascii")
+        data["text/plain"] = f"Chart: {self.text.title} ({self.text.units}). {self.text.alt_text}"
+        return data, {"image/png": {"alt": self.text.alt_text}}

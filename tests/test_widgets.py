@@ -1,0 +1,93 @@
+"""Every widget chart in every lesson: each control changes the chart, and
+invalid values give a readable message instead of an exception."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import pytest
+
+from russia_china.lessons import all_widget_factories
+from russia_china.widgets import ChartWidget
+
+FACTORIES = all_widget_factories()
+
+
+def _other_valid_values(control: widgets.ValueWidget) -> list[object]:
+    """Values a student could pick that differ from the current one."""
+    if isinstance(control, widgets.SelectMultiple):
+        labels = [option[1] if isinstance(option, tuple) else option for option in control.options]
+        current = set(control.value)
+        single = [(v,) for v in labels if (v,) != tuple(control.value)]
+        everything = [tuple(labels)] if current != set(labels) else []
+        return everything + single[:2]
+    if isinstance(control, (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons, widgets.Select)):
+        values = [option[1] if isinstance(option, tuple) else option for option in control.options]
+        return [v for v in values if v != control.value]
+    if isinstance(control, (widgets.IntRangeSlider, widgets.FloatRangeSlider)):
+        low, high = control.value
+        step = control.step
+        narrower = (low + step, high) if low + step <= high else (low, high - step)
+        wider = (control.min, control.max)
+        return [v for v in (narrower, wider) if v != tuple(control.value)]
+    if isinstance(control, (widgets.IntSlider, widgets.FloatSlider, widgets.BoundedIntText)):
+        return [v for v in (control.min, control.max) if v != control.value]
+    if isinstance(control, (widgets.Checkbox, widgets.ToggleButton)):
+        return [not control.value]
+    raise AssertionError(f"no test values for a {type(control).__name__}; extend _other_valid_values")
+
+
+def test_lessons_register_widgets():
+    lessons = {key.split(":")[0] for key in FACTORIES}
+    assert "00" in lessons
+    for lesson in lessons:
+        count = sum(key.startswith(lesson + ":") for key in FACTORIES)
+        assert count >= 2, f"lesson {lesson} has {count} widget chart(s); each lesson needs at least two"
+
+
+@pytest.mark.parametrize("key", sorted(FACTORIES))
+def test_every_control_changes_the_chart(key):
+    chart = FACTORIES[key]()
+    assert isinstance(chart, ChartWidget)
+    assert chart.text is not None and chart.message == "", "the default view must draw"
+    for name, control in chart.controls.items():
+        default = control.value
+        for value in _other_valid_values(control):
+            before = (chart.png, chart.text)
+            control.value = value
+            assert chart.message == "", f"{key}: {name}={value!r} gave {chart.message!r}"
+            assert (chart.png, chart.text) != before, f"{key}: changing {name} to {value!r} did not change the chart"
+        control.value = default
+
+
+@pytest.mark.parametrize("key", sorted(FACTORIES))
+def test_every_chart_is_labelled(key):
+    chart = FACTORIES[key]()
+    text = chart.text
+    assert text.title and text.units.strip() and text.sources and len(text.alt_text) > 40
+    assert chart.figure.source_text.startswith("Source:")
+    assert text.units in chart.axes.get_title(loc="left")
+
+
+@pytest.mark.parametrize("key", sorted(FACTORIES))
+def test_invalid_values_give_a_message_not_an_exception(key):
+    chart = FACTORIES[key]()
+    tried = 0
+    for name, control in chart.controls.items():
+        if isinstance(control, widgets.SelectMultiple):
+            chart.update(**{name: ()})
+        elif isinstance(control, (widgets.IntRangeSlider, widgets.FloatRangeSlider)):
+            low, high = control.min, control.max
+            chart.update(**{name: (high, low)})
+        else:
+            continue
+        tried += 1
+        assert chart.message, f"{key}: invalid {name} gave no message"
+        assert "Traceback" not in chart.message
+        chart.update()
+        assert chart.message == ""
+    if tried == 0:
+        single_valued = (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons, widgets.Select,
+                         widgets.IntSlider, widgets.FloatSlider, widgets.Checkbox, widgets.ToggleButton)
+        assert all(isinstance(c, single_valued) for c in chart.controls.values()), (
+            f"{key}: a control that can hold an empty or reversed value needs a case here"
+        )
