@@ -46,3 +46,14 @@ def test_every_chart_is_labelled_and_shown_with_its_text_alternative(path):
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert code.count("charts.new_chart(") == code.count("charts.label_chart(") == code.count("charts.show(")
     assert "plt.show()" not in code, "charts go through charts.show() so they carry alt text"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_lesson_shows_at_least_two_widget_charts_from_its_module(path):
+    from russia_china.lessons import lesson_module
+
+    module = lesson_module(path.name[:2])
+    nb = nbformat.read(path, as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    shown = [name for name, factory in module.WIDGETS.items() if f"{factory.__name__}(" in code]
+    assert len(shown) >= 2, f"{path.name} shows {shown}; every lesson needs at least two widget charts"
