@@ -24,9 +24,14 @@ SOURCE_FONT_SIZE = 8
 _SOURCE_WIDTH = 110  # characters per line of source text
 
 
-def new_chart(width: float = 9, height: float = 4.8) -> tuple[Figure, Axes]:
-    """A figure and axes in the course's style, with room below for the source line."""
-    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+def new_chart(width: float = 9, height: float = 4.8, *, fixed_layout: bool = False) -> tuple[Figure, Axes]:
+    """A figure and axes in the course's style, with room below for the source line.
+
+    ``fixed_layout`` places the axes by fixed margins instead of matplotlib's
+    constrained layout, which costs a second full draw on every save: widget
+    charts, redrawn on every slider step, use it.
+    """
+    fig, ax = plt.subplots(figsize=(width, height), layout=None if fixed_layout else "constrained")
     style_axes(ax)
     return fig, ax
 
@@ -59,15 +64,32 @@ def label_chart(
         raise ValueError("every chart needs a text alternative describing what it shows")
     ax.set_title(f"{title} ({units})", loc="left", fontsize=12, fontweight="bold")
     wrapped = "\n".join(textwrap.wrap(source_line(sources, source_note), _SOURCE_WIDTH))
-    fig.supxlabel(wrapped, x=0.0, ha="left", fontsize=SOURCE_FONT_SIZE, color="#333333")
+    if fig.get_layout_engine() is None:
+        _place_with_fixed_margins(fig, wrapped)
+    else:
+        fig.supxlabel(wrapped, x=0.0, ha="left", fontsize=SOURCE_FONT_SIZE, color="#333333")
     fig.alt_text = alt_text
     fig.source_text = wrapped
     return fig
 
 
+def _place_with_fixed_margins(fig: Figure, source_text: str) -> None:
+    """Reserve room under the axes for the x label and the source line's lines."""
+    height_px = fig.get_figheight() * fig.dpi
+    line_px = SOURCE_FONT_SIZE * 1.5 * fig.dpi / 72
+    bottom_px = 48 + line_px * (source_text.count("\n") + 1)
+    fig.subplots_adjust(left=0.085, right=0.98, top=0.92, bottom=bottom_px / height_px)
+    artist = getattr(fig, "source_artist", None)
+    if artist is None:
+        artist = fig.text(0.005, 0.01, "", ha="left", va="bottom", fontsize=SOURCE_FONT_SIZE, color="#333333")
+        fig.source_artist = artist
+    artist.set_text(source_text)
+
+
 def png_bytes(fig: Figure) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
+    # Light compression: encoding at the default level costs more than drawing.
+    fig.savefig(buffer, format="png", dpi=100, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
 
 

@@ -77,7 +77,7 @@ class ChartWidget:
     redraws: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
-        self.figure, self.axes = new_chart(self.width, self.height)
+        self.figure, self.axes = new_chart(self.width, self.height, fixed_layout=True)
         plt.close(self.figure)  # drawn into the Image widget, never by pyplot
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.caption = widgets.HTML()

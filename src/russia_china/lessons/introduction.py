@@ -7,10 +7,9 @@ from functools import partial
 
 import ipywidgets as widgets
 import pandas as pd
-import seaborn as sns
 from matplotlib.axes import Axes
 
-from ..charts import MARKERS, PALETTE
+from ..charts import LINE_STYLES, MARKERS, PALETTE
 from ..data import load, manifest
 from ..data.derived import TRADE_RECORDS, joint_vetoes, trade_totals
 from ..widgets import ChartText, ChartWidget, at_least_one, year_range
@@ -94,12 +93,16 @@ def draw_series(ax: Axes, frames: dict, *, dataset: str, log_scale: bool) -> Cha
     """One reference series, drawn the same way for every provider, with the
     manifest's first caveat under the source line."""
     data, y_label, title, units = frames[dataset]
-    sns.lineplot(data=data, x="year", y="y", hue="group", style="group", markers=True, dashes=True,
-                 palette=PALETTE[: data["group"].nunique()], ax=ax)
+    for i, (group, rows) in enumerate(data.groupby("group", sort=True)):
+        # Reindexing to every year leaves NaN in missing years, where matplotlib
+        # breaks the line: a gap in the record stays a gap on the chart.
+        by_year = rows.groupby("year")["y"].sum().reindex(range(rows["year"].min(), rows["year"].max() + 1))
+        ax.plot(by_year.index, by_year.values, color=PALETTE[i], marker=MARKERS[i],
+                linestyle=LINE_STYLES[i], markersize=5, label=group)
     if log_scale:
         ax.set_yscale("log")
     ax.set(xlabel="Year", ylabel=f"{y_label} ({units})")
-    ax.legend(title=None, loc="best", fontsize=8)
+    ax.legend(loc="best", fontsize=8)
     spec = manifest(dataset)
     latest = data.loc[data["year"].idxmax()]
     first_caveat = spec.content.get("caveats", [""])[0].split(". ")[0]
