@@ -7,9 +7,12 @@ from __future__ import annotations
 import io
 import textwrap
 from collections.abc import Iterable
+from functools import lru_cache
 
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .citations import source_line
@@ -79,11 +82,27 @@ def _place_with_fixed_margins(fig: Figure, source_text: str) -> None:
     line_px = SOURCE_FONT_SIZE * 1.5 * fig.dpi / 72
     bottom_px = 48 + line_px * (source_text.count("\n") + 1)
     fig.subplots_adjust(left=0.085, right=0.98, top=0.92, bottom=bottom_px / height_px)
+    # The source line is the longest text on a chart and rarely changes
+    # between redraws: blit a cached rendering instead of laying out its
+    # glyphs on every slider step.
+    pixels = _rendered_text(source_text, fig.dpi)
     artist = getattr(fig, "source_artist", None)
     if artist is None:
-        artist = fig.text(0.005, 0.01, "", ha="left", va="bottom", fontsize=SOURCE_FONT_SIZE, color="#333333")
-        fig.source_artist = artist
-    artist.set_text(source_text)
+        fig.source_artist = fig.figimage(pixels, xo=4, yo=4, origin="upper")
+    else:
+        artist.set_data(pixels)
+
+
+@lru_cache(maxsize=128)
+def _rendered_text(text: str, dpi: float) -> np.ndarray:
+    """RGBA pixels of the source line as the course prints it."""
+    canvas = FigureCanvasAgg(Figure(dpi=dpi))
+    label = canvas.figure.text(0, 0, text, fontsize=SOURCE_FONT_SIZE, color="#333333", ha="left", va="bottom")
+    extent = label.get_window_extent(canvas.get_renderer())
+    canvas.figure.set_size_inches((extent.width + 4) / dpi, (extent.height + 4) / dpi)
+    label.set_position((2 / (extent.width + 4), 2 / (extent.height + 4)))
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
 
 
 def png_bytes(fig: Figure) -> bytes:
