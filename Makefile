@@ -20,7 +20,7 @@ lab: $(STAMP)
 		--ServerApp.default_url=/lab/tree/notebooks/00_introduction.ipynb $(ALLOW_ROOT)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadscope $(PYTEST_ARGS)
 
 install: $(STAMP)
 

@@ -3,6 +3,7 @@ data/sources.csv so every lesson cites a source the same way."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import pandas as pd
@@ -42,3 +43,14 @@ def source_line(source_ids: Iterable[str], note: str = "") -> str:
         raise ValueError("a chart needs at least one source")
     line = "Source: " + "; ".join(cite(i) for i in ids) + "."
     return f"{line} {note}".strip()
+
+
+def short_cite(source_id: str) -> str:
+    """'gill2025' -> 'Gill (2025)': the in-text form of an article's source_id.
+
+    Provider ids ('sipri', 'world_bank') have no year and are returned as they are.
+    """
+    match = re.fullmatch(r"([a-z_]+?)(\d{4})", source_id)
+    if not match:
+        return source_id
+    return f"{match.group(1).capitalize()} ({match.group(2)})"

@@ -65,16 +65,22 @@ class ChartWidget:
     ``value`` is passed on each redraw. In tests, change ``controls[name].value``
     (or call :meth:`set`) and read :attr:`text`, :attr:`message`, :attr:`png`
     or :attr:`axes` to see what the student would see.
+
+    ``before_redraw(changed, controls)`` lets one control steer another, e.g.
+    refill an event list when a filter changes. It runs before the chart
+    redraws, with redraws held, so one student action costs one redraw.
     """
 
     draw: DrawFunction
     controls: Mapping[str, widgets.ValueWidget]
     width: float = 9
     height: float = 4.8
+    before_redraw: Callable[[str, Mapping[str, widgets.ValueWidget]], None] | None = None
     text: ChartText | None = field(init=False, default=None)
     message: str = field(init=False, default="")
     png: bytes = field(init=False, default=b"")
     redraws: int = field(init=False, default=0)
+    _held: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
         self.figure, self.axes = new_chart(self.width, self.height, fixed_layout=True)
@@ -101,7 +107,16 @@ class ChartWidget:
             self.controls[name].value = value
         return self
 
-    def _on_change(self, _change: dict) -> None:
+    def _on_change(self, change: dict) -> None:
+        if self._held:
+            return
+        if self.before_redraw is not None:
+            changed = next(name for name, control in self.controls.items() if control is change["owner"])
+            self._held = True
+            try:
+                self.before_redraw(changed, self.controls)
+            finally:
+                self._held = False
         self.update()
 
     def update(self, **overrides: object) -> None:

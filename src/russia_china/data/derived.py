@@ -43,21 +43,27 @@ TRADE_RECORDS = {
 }
 
 
-def trade_totals(trade: pd.DataFrame) -> pd.DataFrame:
-    """Each side's yearly total trade with the other, never averaged across sides.
+def trade_flows(trade: pd.DataFrame) -> pd.DataFrame:
+    """Each record's exports, imports and total per year; sides never averaged.
 
-    IMF totals are the reporter's exports plus its imports (1992–2020); China
-    customs headlines are published totals for scattered years. Returns year,
-    reporter, provider, record (a label from TRADE_RECORDS), value_usd_bn and
-    bound ('exact', 'lower bound' or 'rounded').
+    IMF rows are each side's own statistics, 1992–2020; their total is the
+    reporter's exports plus its imports, so both sides are treated alike (the
+    IMF 'total' rows stop in 2019). China customs (GACC) rows are headline
+    figures as published, for scattered years; the 1991 China–USSR total is
+    left out because its partner is not Russia. Returns year, reporter,
+    provider, record (a label from TRADE_RECORDS), flow, value_usd_bn and bound.
     """
     imf = trade[(trade["provider"] == "imf") & trade["flow"].isin(["exports", "imports"])]
-    imf_totals = imf.groupby(["year", "reporter", "provider"], as_index=False).agg(
-        value_usd_bn=("value_usd_bn", "sum"), bound=("bound", "first")
-    )
-    customs = trade[(trade["provider"] == "gacc") & (trade["flow"] == "total") & (trade["partner"] == "Russia")]
-    customs = customs[["year", "reporter", "provider", "value_usd_bn", "bound"]]
-    totals = pd.concat([imf_totals, customs], ignore_index=True)
-    labels = [TRADE_RECORDS[(p, r)] for p, r in zip(totals["provider"], totals["reporter"])]
-    totals.insert(3, "record", labels)
-    return totals.sort_values(["record", "year"], ignore_index=True)
+    imf_total = imf.groupby(["year", "reporter", "provider"], as_index=False).agg(
+        value_usd_bn=("value_usd_bn", "sum"), bound=("bound", "first")).assign(flow="total")
+    customs = trade[(trade["provider"] == "gacc") & (trade["partner"] == "Russia")]
+    columns = ["year", "reporter", "provider", "flow", "value_usd_bn", "bound"]
+    flows = pd.concat([imf[columns], imf_total[columns], customs[columns]], ignore_index=True)
+    flows.insert(3, "record", [TRADE_RECORDS[(p, r)] for p, r in zip(flows["provider"], flows["reporter"])])
+    return flows.sort_values(["record", "flow", "year"], ignore_index=True)
+
+
+def trade_totals(trade: pd.DataFrame) -> pd.DataFrame:
+    """Each side's yearly total trade with the other (see :func:`trade_flows`)."""
+    flows = trade_flows(trade)
+    return flows[flows["flow"] == "total"].drop(columns="flow").reset_index(drop=True)
