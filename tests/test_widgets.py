@@ -91,3 +91,21 @@ def test_invalid_values_give_a_message_not_an_exception(key):
         assert all(isinstance(c, single_valued) for c in chart.controls.values()), (
             f"{key}: a control that can hold an empty or reversed value needs a case here"
         )
+
+
+def test_gallery_draws_years_without_joint_vetoes_as_zero():
+    from russia_china.lessons.introduction import series_gallery_widget
+
+    chart = series_gallery_widget().set(dataset="unsc_vetoes")
+    years, counts = chart.axes.get_lines()[0].get_data()
+    assert list(years) == list(range(int(years[0]), int(years[-1]) + 1)), "every year is on the line"
+    assert 0 in list(counts) and not any(c != c for c in counts), "years with no joint veto are 0, not gaps"
+
+
+def test_gallery_keeps_gaps_in_sparse_records():
+    from russia_china.lessons.introduction import series_gallery_widget
+
+    chart = series_gallery_widget().set(dataset="trade_by_reporter")
+    customs = next(line for line in chart.axes.get_lines() if "GACC" in line.get_label())
+    values = list(customs.get_ydata())
+    assert any(v != v for v in values), "years without a customs headline stay empty (NaN)"

@@ -8,6 +8,7 @@ from functools import partial
 import ipywidgets as widgets
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
 
 from ..charts import LINE_STYLES, MARKERS, PALETTE
 from ..data import load, manifest
@@ -66,6 +67,10 @@ def trade_records_widget() -> ChartWidget:
     return ChartWidget(partial(draw_trade_records, totals=totals, article=article), controls)
 
 
+#: Series that count events: a year with none is a zero, not a gap in the record.
+COUNT_SERIES = {"unsc_vetoes"}
+
+
 def _series_gallery_frames() -> dict[str, tuple[pd.DataFrame, str, str, str]]:
     """For each reference series: tidy (x, y, group) data, y label, title and units."""
     arms = load("arms_deliveries_to_china")
@@ -96,9 +101,13 @@ def draw_series(ax: Axes, frames: dict, *, dataset: str, log_scale: bool) -> Cha
     for i, (group, rows) in enumerate(data.groupby("group", sort=True)):
         # Reindexing to every year leaves NaN in missing years, where matplotlib
         # breaks the line: a gap in the record stays a gap on the chart.
-        by_year = rows.groupby("year")["y"].sum().reindex(range(rows["year"].min(), rows["year"].max() + 1))
+        years = range(rows["year"].min(), rows["year"].max() + 1)
+        by_year = rows.groupby("year")["y"].sum().reindex(years, fill_value=0 if dataset in COUNT_SERIES else None)
         ax.plot(by_year.index, by_year.values, color=PALETTE[i], marker=MARKERS[i],
                 linestyle=LINE_STYLES[i], markersize=5, label=group)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if dataset in COUNT_SERIES:
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     if log_scale:
         ax.set_yscale("log")
     ax.set(xlabel="Year", ylabel=f"{y_label} ({units})")
