@@ -7,33 +7,10 @@ import ipywidgets as widgets
 import pytest
 
 from russia_china.lessons import all_widget_factories
+from russia_china.tools.control_values import alternative_values
 from russia_china.widgets import ChartWidget
 
 FACTORIES = all_widget_factories()
-
-
-def _other_valid_values(control: widgets.ValueWidget) -> list[object]:
-    """Values a student could pick that differ from the current one."""
-    if isinstance(control, widgets.SelectMultiple):
-        labels = [option[1] if isinstance(option, tuple) else option for option in control.options]
-        current = set(control.value)
-        single = [(v,) for v in labels if (v,) != tuple(control.value)]
-        everything = [tuple(labels)] if current != set(labels) else []
-        return everything + single[:2]
-    if isinstance(control, (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons, widgets.Select)):
-        values = [option[1] if isinstance(option, tuple) else option for option in control.options]
-        return [v for v in values if v != control.value]
-    if isinstance(control, (widgets.IntRangeSlider, widgets.FloatRangeSlider)):
-        low, high = control.value
-        step = control.step
-        narrower = (low + step, high) if low + step <= high else (low, high - step)
-        wider = (control.min, control.max)
-        return [v for v in (narrower, wider) if v != tuple(control.value)]
-    if isinstance(control, (widgets.IntSlider, widgets.FloatSlider, widgets.BoundedIntText)):
-        return [v for v in (control.min, control.max) if v != control.value]
-    if isinstance(control, (widgets.Checkbox, widgets.ToggleButton)):
-        return [not control.value]
-    raise AssertionError(f"no test values for a {type(control).__name__}; extend _other_valid_values")
 
 
 def test_lessons_register_widgets():
@@ -51,7 +28,7 @@ def test_every_control_changes_the_chart(key):
     assert chart.text is not None and chart.message == "", "the default view must draw"
     for name, control in chart.controls.items():
         default = control.value
-        for value in _other_valid_values(control):
+        for value in alternative_values(control):
             before = (chart.png, chart.text)
             control.value = value
             assert chart.message == "", f"{key}: {name}={value!r} gave {chart.message!r}"

@@ -56,6 +56,22 @@ def _notebooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench(args: argparse.Namespace) -> int:
+    import json
+
+    from tqdm import tqdm
+
+    from .tools import bench
+
+    rows = bench.bench_widgets(args.changes, progress=tqdm)
+    print(f"{'widget':<28}{'changes':>8}{'median ms':>11}{'p95 ms':>9}{'max ms':>9}")
+    for row in rows:
+        print(f"{row['widget']:<28}{row['changes']:>8}{row['median_ms']:>11}{row['p95_ms']:>9}{row['max_ms']:>9}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"widgets": rows}, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="russia-china", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -74,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     nbs.add_argument("paths", nargs="*", help="notebooks (default: notebooks/*.ipynb)")
     nbs.add_argument("--check", action="store_true", help="only report noisy outputs")
     nbs.set_defaults(run=_notebooks)
+    bench = commands.add_parser("bench", help="measure widget redraw times (not a test)")
+    bench.add_argument("--changes", type=int, default=30, help="control changes per widget (default 30)")
+    bench.add_argument("--json", help="also write the raw numbers to this file")
+    bench.set_defaults(run=_bench)
     return parser
 
 
