@@ -111,6 +111,25 @@ def test_selected_event_shows_date_source_and_quote_on_the_chart(events, event_i
         assert chart.png != before
 
 
+@pytest.mark.parametrize("event_id", ["E04", "E12", "E25", "E40"])
+def test_text_alternative_says_everything_the_box_says(events, event_id):
+    # Lesson 01 tells students the box's text is also in the text alternative, last line included.
+    chart = history.timeline_widget()
+    chart.set(event=event_id)
+    box = _flat(next(t for t in chart.axes.texts if "Source:" in t.get_text()).get_text())
+    alt = _flat(chart.text.alt_text)
+    row = history.timeline_events(events, load("eras")).set_index("event_id").loc[event_id]
+    assert box.startswith(f"{row['when']} · {row['event']} ({row['era_label']})")
+    assert f"{row['when']}: {row['event']} ({row['era_label']})" in alt
+    for part in [f"Source: {row['citation']}", f"“{_flat(row['quote'])}”"]:
+        assert part in box and part in alt, part
+    last = f"Another article dates this differently: see the disagreement ‘{row['disagreement']}’."
+    if pd.isna(row["disagreement"]):
+        assert "Another article dates this differently" not in box + alt
+    else:
+        assert box.endswith(last) and alt.endswith(last)
+
+
 def test_dates_in_words_keep_their_precision():
     chart = history.timeline_widget()
     chart.set(event="E25")
@@ -227,7 +246,7 @@ def test_the_course_starts_the_split_at_bobbys_placed_year(events, eras):
     assert by_id.loc["alliance", "end_year"] + 1 == by_id.loc["split", "start_year"] == bobby_year
 
 
-def test_soviet_deliveries_fall_in_brookers_year_and_stop_after_the_border_war():
+def test_soviet_deliveries_fall_in_brookers_year_and_stop_from_the_border_war_on(events):
     soviet = load("arms_deliveries_to_china").query("supplier == 'Soviet Union'").set_index("year")
     alliance = soviet.loc[1950:1960, "tiv_millions"]
     assert soviet.loc[1958, "tiv_millions"] > alliance.mean() / 2  # still at alliance level in Bobby's year
@@ -235,6 +254,8 @@ def test_soviet_deliveries_fall_in_brookers_year_and_stop_after_the_border_war()
     # REFERENCE_SERIES.md: SIPRI's blank cells for the Soviet Union run 1969–1989.
     none = soviet.index[soviet["value_status"] == "none recorded"]
     assert list(none) == list(range(1969, 1990))
+    # The lesson: "from the year of the border war on, SIPRI records none at all" (lesson 03 agrees).
+    assert none.min() == events.set_index("event_id").loc["E06", "year"]
 
 
 def test_the_twenty_days_check_is_circular(events):

@@ -20,7 +20,7 @@ from russia_china.paths import REPO_ROOT
 from russia_china.widgets import InvalidSelection
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "04_regional.ipynb"
-CENTRAL_ASIA, BORDERLANDS, NORTHEAST_ASIA, ARCTIC, MULTILATERAL = list(regional.REGION_RULES)
+CENTRAL_ASIA, FAR_EAST_AND_NORTH, NORTHEAST_ASIA, ARCTIC, MULTILATERAL = list(regional.REGION_RULES)
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def _markdown(path=NOTEBOOK) -> str:
     ("E31", NORTHEAST_ASIA, "In Northeast Asia"),
     ("E34", ARCTIC, "cooperation in the Arctic"),
     ("E37", MULTILATERAL, "SCO summit in Tianjin"),
-    ("E01", BORDERLANDS, "ceded parts of Manchuria"),
+    ("E01", FAR_EAST_AND_NORTH, "ceded parts of Manchuria"),
 ])
 def test_rules_place_events_where_the_articles_say_they_are(events, event_id, region, words):
     row = events.set_index("event_id").loc[event_id]
@@ -282,3 +282,28 @@ def test_money_and_percentages_are_printed_by_code_not_typed():
     markdown = _markdown()
     typed = re.findall(r"\$\s?\d[\d,.]*|\d[\d,.]*\s?(?:%|per cent|bn|billion)", markdown)
     assert typed == [], f"numbers typed in Markdown instead of computed: {typed}"
+
+
+def test_places_are_named_as_the_articles_name_them(seed_texts):
+    markdown = _markdown()
+    gill = next(text for text in seed_texts.values() if "Zorawar Singh Gill" in text)
+    brooker = next(text for text in seed_texts.values() if "near abroad" in text)
+    # No article says Heilongjiang and the others border Russia; Gill calls them China's northern provinces.
+    assert "The northern Chinese provinces of Heilongjiang, Jilin and Inner Mongolia" in gill
+    assert not re.search(r"border\s*(?:region|province)|borderland", markdown, re.IGNORECASE)
+    assert not any(re.search("border", region, re.IGNORECASE) for region in regional.REGION_RULES)
+    # Brooker (2015) writes about "Eurasia", the post-USSR "near abroad"; he never names Central Asia.
+    assert "central asia" not in brooker.lower()
+    assert not re.search(r"Brooker \(2015\)\W*\s+describes Central Asia", markdown)
+    assert "never names Central Asia" in markdown
+
+
+def test_the_far_east_figures_are_not_called_shares_from_the_provinces_sentence(figures):
+    by_id = figures.set_index("figure_id")
+    shares = by_id.loc[["F18", "F19", "F20", "F21", "F22"]]
+    assert shares["quote"].nunique() == 1 and (shares["unit"] == "%").all()
+    far_east = by_id.loc[["F16", "F17"]]
+    assert (far_east["unit"] != "%").all() and not far_east["quote"].isin(shares["quote"]).any()
+    markdown = _markdown()
+    assert "These shares come from one sentence" not in markdown
+    assert "(F16, F17) are not shares" in markdown

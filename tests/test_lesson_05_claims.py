@@ -5,6 +5,8 @@ tables (not with the lesson's helpers) or taken from the data READMEs."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -146,6 +148,68 @@ def test_arms_chart_marks_1950s_soviet_deliveries_far_above_recent_russian_ones(
     assert f"{soviet_1950s:,.0f}" in explorer.text.alt_text and f"{russia_recent:,.0f}" in explorer.text.alt_text
 
 
+def _raw_trade_records() -> dict[str, pd.Series]:
+    """Each record's yearly China–Russia total from the raw file (data/REFERENCE_SERIES.md): the IMF totals as
+    the reporter's exports plus its imports; China customs' own totals with Russia (not the 1991 USSR row)."""
+    trade = load("trade_by_reporter")
+    imf = trade[(trade["provider"] == "imf") & trade["flow"].isin(["exports", "imports"])]
+    imf = imf.groupby(["reporter", "year"])["value_usd_bn"].sum()
+    gacc = trade[(trade["provider"] == "gacc") & (trade["partner"] == "Russia") & (trade["flow"] == "total")]
+    return {"Reported by China (IMF)": imf.loc["China"], "Reported by Russia (IMF)": imf.loc["Russia"],
+            "China customs headline (GACC)": gacc.set_index("year")["value_usd_bn"]}
+
+
+def test_trade_text_names_the_record_of_every_number(explorer, raw_claims):
+    # The default view once said "from 3.8 billion dollars (1994) to 244.8 billion in 2024 on China's customs
+    # figures": 3.8 is Russia's IMF total, and customs has no 1994 value. Every number must carry its record.
+    records = _raw_trade_records()
+    assert 1994 not in records["China customs headline (GACC)"].index
+    _show(explorer, "C02", "trade_by_reporter", raw_claims)
+    description = explorer.text.alt_text.split("Evidence shown: ")[1]
+    totals, crosses = description.split(" The article's figures")
+    clauses = totals.split(": ", 1)[1].rstrip(".").split("; ")
+    named = []
+    for clause in clauses:
+        record = next(label for label in records if clause.startswith(label))
+        pairs = re.findall(r"(\d[\d,]*\.\d) billion in (\d{4})", clause)
+        assert pairs
+        for value, year in pairs:
+            assert float(value) == round(records[record][int(year)], 1), (record, year)
+        named.append(record)
+    assert sorted(named) == sorted(records)
+    # Each record's latest year is there (the customs total the lesson quotes, and where the IMF lines stop).
+    for record, series in records.items():
+        assert f"{series.iloc[-1]:.1f} billion in {series.index[-1]}" in totals
+    # The article's crosses are compared with the customs total of the same year.
+    compared = re.findall(r"billion for (\d{4}) \(China customs: ([\d.]+)\)", crosses)
+    assert compared
+    for year, value in compared:
+        assert float(value) == round(records["China customs headline (GACC)"][int(year)], 1)
+
+
+def test_exercise_text_names_every_year_tied_for_the_most_listed(explorer, raw_claims):
+    per_year = load("joint_exercises")["year"].value_counts()
+    most = per_year.max()
+    tied = sorted(per_year[per_year == most].index)
+    _show(explorer, "C02", "joint_exercises", raw_claims)
+    found = re.search(r"the most listed in one year is (\d+) \(([^)]*)\)", explorer.text.alt_text)
+    assert found and int(found[1]) == most
+    assert [int(year) for year in found[2].split(", ")] == tied  # a tie names every year (four in the data)
+
+
+# 1950–1957: lesson 03 (the alliance era); 1950–1959: this lesson; 1950–1960: lesson 01 (to Brooker's 1961).
+@pytest.mark.parametrize("start, end", [(1950, 1957), (1950, 1959), (1950, 1960)])
+def test_the_1950s_comparison_holds_on_every_window_the_lessons_use(start, end):
+    arms = load("arms_deliveries_to_china")
+    soviet = arms[(arms["supplier"] == "Soviet Union") & arms["year"].between(start, end)]["tiv_millions"].mean()
+    russia = arms[arms["supplier"] == "Russia"]
+    last = arms["year"].max()
+    recent = russia[russia["year"].between(last - 9, last)]["tiv_millions"].mean()
+    # The prose: far more each year than Russia's last decade, yet below Russia's peak year.
+    assert soviet > 3 * recent
+    assert russia["tiv_millions"].max() > soviet
+
+
 def test_claim_line_extends_the_axis_past_where_the_data_stop(explorer, raw_claims):
     _show(explorer, "C14", "arms_deliveries_to_china", raw_claims)
     made = int(raw_claims.loc["C14", "made_on"][:4])
@@ -230,6 +294,9 @@ def test_only_second_hand_attributions_name_a_source_for_a_figure():
                                                        case=False, regex=True)]
     assert set(attributed["source_id"]) == {"gill2025"}
     assert attributed["quote"].str.contains("reportedly").all()
+    # The prose: one sentence, carrying F11 and F12 (Blinken as Gill reports him).
+    assert attributed["quote"].nunique() == 1 and set(attributed["figure_id"]) == {"F11", "F12"}
+    assert "Blinken" in attributed["quote"].iloc[0]
 
 
 def test_no_limits_phrase_is_quoted_from_two_articles_only():

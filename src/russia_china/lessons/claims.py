@@ -121,10 +121,14 @@ def _draw_trade(ax: Axes, totals: pd.DataFrame, figures: pd.DataFrame) -> Drawn:
             record = f" (China customs: {customs[year]:.1f})" if year in customs.index else ""
             compared.append(f"{value:.0f} billion for {year}{record}")
     ax.set(xlabel="Year", ylabel="US$ billion")
-    latest = customs.index.max()
-    description = (f"China–Russia trade rose from {totals['value_usd_bn'].min():.1f} billion dollars "
-                   f"({int(totals.loc[totals['value_usd_bn'].idxmin(), 'year'])}) to {customs[latest]:.1f} billion "
-                   f"in {latest} on China's customs figures.")
+    # Each number is named with the record it comes from: the records cover different years and disagree.
+    spans = []
+    for record in TRADE_RECORDS.values():
+        rows = totals[totals["record"] == record].sort_values("year")
+        first, last = rows.iloc[0], rows.iloc[-1]
+        spans.append(f"{record}, {first['value_usd_bn']:.1f} billion in {first['year']} to "
+                     f"{last['value_usd_bn']:.1f} billion in {last['year']}")
+    description = "China–Russia trade totals in US dollars, record by record: " + "; ".join(spans) + "."
     if compared:
         description += " The article's figures, marked with crosses: " + "; ".join(compared) + "."
     return Drawn("US$ billion, current prices", ["imf", "gacc"], description, list(overlay["figure_id"]))
@@ -217,9 +221,10 @@ def _draw_exercises(ax: Axes, counts: pd.DataFrame, figures: pd.DataFrame) -> Dr
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(0, bottom.max() * 1.45)
     total = bottom.sum()
+    busiest = [str(year) for year in bottom[bottom == bottom.max()].index]  # every year that ties
     description = (f"A partial list of {total} joint exercises and patrols, {counts.index.min()}–"
                    f"{counts.index.max()}, {counts.iloc[:, 0].sum()} of them {counts.columns[0].lower()}; "
-                   f"the most listed in one year is {bottom.max()} ({bottom.idxmax()}). "
+                   f"the most listed in one year is {bottom.max()} ({', '.join(busiest)}). "
                    f"Gaps in the list are known, so the bars are not a count of all exercises.")
     return Drawn("events listed per year", ["news_reports"], description, [])
 

@@ -124,13 +124,20 @@ def _label_rows(ax: Axes, order: list[str], x_left: float) -> None:
                 color="#333333", zorder=2)
 
 
+def _disagreement_line(event: pd.Series) -> str:
+    """The box's last line for an event another article dates differently; '' for the others."""
+    if pd.isna(event["disagreement"]):
+        return ""
+    return f"Another article dates this differently: see the disagreement ‘{event['disagreement']}’."
+
+
 def _detail_text(event: pd.Series) -> str:
     """Date, description, source and quote of one event, wrapped for the box on the chart."""
     parts = [f"{event['when']} · {event['event']} ({event['era_label']})",
              f"Source: {event['citation']}",
              f"“{event['quote']}”"]
-    if not pd.isna(event["disagreement"]):
-        parts.append(f"Another article dates this differently: see the disagreement ‘{event['disagreement']}’.")
+    if _disagreement_line(event):
+        parts.append(_disagreement_line(event))
     return "\n".join(textwrap.fill(part, 100, break_on_hyphens=False) for part in parts)
 
 
@@ -186,8 +193,9 @@ def draw_timeline(ax: Axes, timeline: pd.DataFrame, era_table: pd.DataFrame, *, 
         alt_text=(f"Timeline of {len(shown)} of the {len(timeline)} events the articles date, from "
                   f"{first['year']} ({first['event']}) to {last['year']} ({last['event']}), one row per "
                   f"{row_column} ({', '.join(order)}), markers by topic. Eras shown: {', '.join(named)}. "
-                  f"Selected event: {selected['when']}: {selected['event']}. Source: {selected['citation']}. "
-                  f"Quote: “{selected['quote']}”"),
+                  f"Selected event: {selected['when']}: {selected['event']} ({selected['era_label']}). "
+                  f"Source: {selected['citation']}. Quote: “{selected['quote']}”"
+                  + (f" {_disagreement_line(selected)}" if _disagreement_line(selected) else "")),
     )
 
 

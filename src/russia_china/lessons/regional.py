@@ -1,5 +1,5 @@
-"""Lesson 04: regional rivalry — Central Asia, the borderlands, Northeast Asia,
-the Arctic and the multilateral forums.
+"""Lesson 04: regional rivalry — Central Asia, Russia's Far East and China's
+northern provinces, Northeast Asia, the Arctic and the multilateral forums.
 
 The articles say a lot about regions in words and little in numbers, so the
 charts here are built from what exists: the dated events, classified into
@@ -27,7 +27,7 @@ from ..widgets import ChartText, ChartWidget, InvalidSelection, at_least_one, ye
 #: match none are NOT_REGIONAL. The words are the articles' own.
 REGION_RULES: dict[str, str] = {
     "Central Asia and the post-Soviet space": r"Central Asia|Eurasian|post-Soviet|Kyrgyzstan",
-    "Borderlands: Russian Far East, northern China": (
+    "Russian Far East and northern China": (
         r"Far East|Heilongjiang|Jilin|Inner Mongolia|Hebei|Manchuria|Sino-Russian border|border war"
     ),
     "Northeast Asia and the Indo-Pacific": r"Northeast Asia|North Korea|Indo-Pacific|Sea of Japan",
