@@ -49,6 +49,13 @@ def year_range(values: Sequence[int]) -> tuple[int, int]:
     return int(start), int(end)
 
 
+def year_window(first: int, last: int, start: int | None = None) -> widgets.IntRangeSlider:
+    """The course's year-range control: redraws when the student lets go, not
+    at every pixel of the drag, so a slow chart never queues redraws."""
+    return widgets.IntRangeSlider(value=(first if start is None else start, last), min=first, max=last,
+                                  description="Years", continuous_update=False)
+
+
 def at_least_one(selection: Sequence[str], what: str) -> list[str]:
     """Check a multiple selection is not empty."""
     chosen = list(selection)

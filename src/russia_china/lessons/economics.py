@@ -15,7 +15,7 @@ from matplotlib.ticker import MaxNLocator
 from ..charts import MARKERS, PALETTE
 from ..data import load
 from ..data.derived import TRADE_RECORDS, trade_flows
-from ..widgets import ChartText, ChartWidget, InvalidSelection, at_least_one, year_range
+from ..widgets import ChartText, ChartWidget, InvalidSelection, at_least_one, year_range, year_window
 
 #: The flows a reporter records, with the words a chart uses for them.
 FLOWS = {
@@ -191,8 +191,7 @@ def trade_explorer() -> ChartWidget:
     first, last = int(series["year"].min()), int(series["year"].max())
     wide = {"description_width": "initial"}
     controls = {
-        "years": widgets.IntRangeSlider(value=(first, last), min=first, max=last, description="Years",
-                                        continuous_update=False),
+        "years": year_window(first, last),
         "sides": widgets.SelectMultiple(options=list(TRADE_RECORDS.values()), value=tuple(TRADE_RECORDS.values()),
                                         description="Reported by", rows=3, style=wide),
         "flow": widgets.Dropdown(options=[("Exports", "exports"), ("Imports", "imports"),
@@ -372,8 +371,7 @@ def asymmetry_chart() -> ChartWidget:
         "measure": widgets.Dropdown(options=[(label, key) for key, label in ASYMMETRY_MEASURES.items()],
                                     value="gdp_ratio", description="Measure", style={"description_width": "initial"},
                                     layout=widgets.Layout(width="34em")),
-        "years": widgets.IntRangeSlider(value=(first, last), min=first, max=last, description="Years",
-                                        continuous_update=False),
+        "years": year_window(first, last),
     }
     return ChartWidget(partial(draw_asymmetry, frames=frames), controls)
 

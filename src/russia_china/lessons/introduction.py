@@ -13,7 +13,7 @@ from matplotlib.ticker import MaxNLocator
 from ..charts import LINE_STYLES, MARKERS, PALETTE
 from ..data import load, manifest
 from ..data.derived import TRADE_RECORDS, joint_vetoes, trade_totals
-from ..widgets import ChartText, ChartWidget, at_least_one, year_range
+from ..widgets import ChartText, ChartWidget, at_least_one, year_range, year_window
 
 ARTICLE_FIGURES = "Figures stated in Gill (2025)"
 _STYLE = {label: (PALETTE[i], MARKERS[i], ["-", "--", ""][i]) for i, label in enumerate(TRADE_RECORDS.values())}
@@ -60,8 +60,7 @@ def trade_records_widget() -> ChartWidget:
     controls = {
         "records": widgets.SelectMultiple(options=list(TRADE_RECORDS.values()), value=tuple(TRADE_RECORDS.values()),
                                           description="Records", rows=3, style={"description_width": "initial"}),
-        "years": widgets.IntRangeSlider(value=(first, last), min=first, max=last, description="Years",
-                                        continuous_update=False),
+        "years": year_window(first, last),
         "show_article": widgets.Checkbox(value=True, description="Show the article's figures"),
     }
     return ChartWidget(partial(draw_trade_records, totals=totals, article=article), controls)

@@ -14,7 +14,7 @@ from matplotlib.ticker import MaxNLocator
 from ..charts import PALETTE
 from ..data import load
 from ..data.derived import joint_vetoes
-from ..widgets import ChartText, ChartWidget, at_least_one, year_range
+from ..widgets import ChartText, ChartWidget, at_least_one, year_range, year_window
 
 # --------------------------------------------------------------------------- arms
 
@@ -94,8 +94,7 @@ def arms_widget() -> ChartWidget:
     controls = {
         "suppliers": widgets.SelectMultiple(options=list(SUPPLIERS), value=SUPPLIERS, rows=3,
                                             description="Suppliers", style={"description_width": "initial"}),
-        "years": widgets.IntRangeSlider(value=(first, last), min=first, max=last, description="Years",
-                                        continuous_update=False),
+        "years": year_window(first, last),
         "mark_none": widgets.Checkbox(value=True, description="Mark years with no recorded deliveries",
                                       style={"description_width": "initial"}),
     }
@@ -184,8 +183,7 @@ def exercises_widget() -> ChartWidget:
     exercises = exercise_categories(load("joint_exercises"))
     first, last = int(exercises["year"].min()), int(exercises["year"].max())
     controls = {
-        "years": widgets.IntRangeSlider(value=(first, last), min=first, max=last, description="Years",
-                                        continuous_update=False),
+        "years": year_window(first, last),
         "group_by": widgets.ToggleButtons(options=[("Domain", "domain"), ("Format", "format")], value="domain",
                                           description="Group by"),
     }
@@ -269,8 +267,7 @@ def veto_widget() -> ChartWidget:
     controls = {
         "members": widgets.SelectMultiple(options=list(MEMBERS), value=MEMBERS, rows=6, description="Members",
                                           style={"description_width": "initial"}),
-        "years": widgets.IntRangeSlider(value=(first, last), min=first, max=last, description="Years",
-                                        continuous_update=False),
+        "years": year_window(first, last),
         "include_supplement": widgets.Checkbox(value=False, description="Add the incomplete 2023–24 news supplement",
                                                style={"description_width": "initial"}),
     }

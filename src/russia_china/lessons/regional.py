@@ -20,7 +20,7 @@ from matplotlib.patches import Patch
 from ..charts import MARKERS, PALETTE
 from ..data import load
 from ..data.derived import joint_vetoes
-from ..widgets import ChartText, ChartWidget, InvalidSelection, at_least_one, year_range
+from ..widgets import ChartText, ChartWidget, InvalidSelection, at_least_one, year_range, year_window
 
 #: Keyword rules that place a row in a region. A row belongs to every region
 #: whose pattern matches its text (case-insensitive, whole words); rows that
@@ -158,8 +158,7 @@ def events_widget() -> ChartWidget:
         "regions": widgets.SelectMultiple(options=REGIONS, value=tuple(REGION_RULES), rows=len(REGIONS),
                                           description="Regions", style={"description_width": "initial"},
                                           layout=widgets.Layout(width="430px")),
-        "years": widgets.IntRangeSlider(value=(1990, last), min=first, max=last, description="Years",
-                                        continuous_update=False),
+        "years": year_window(first, last, start=1990),
         "article": widgets.Dropdown(options=articles, value=ALL_ARTICLES, description="Article"),
     }
     return ChartWidget(partial(draw_event_timeline, classified=classified), controls, height=5.8)
@@ -358,8 +357,7 @@ def vetoes_widget() -> ChartWidget:
     controls = {
         "vetoed_by": widgets.Dropdown(options=VETO_GROUPS, value=JOINT, description="Vetoed by",
                                       style={"description_width": "initial"}),
-        "years": widgets.IntRangeSlider(value=(first, last), min=first, max=last, description="Years",
-                                        continuous_update=False),
+        "years": year_window(first, last),
         "supplement": widgets.Checkbox(value=True, description="Include the incomplete 2023–24 supplement",
                                        style={"description_width": "initial"}),
     }
