@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # JupyterLab refuses to start as root unless told to (containers, CI).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test install validate environment.yml lock notebooks bench clean
+.PHONY: lab test install validate environment.yml lock notebooks exercises bench clean
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir=. \
@@ -43,6 +43,10 @@ $(STAMP): requirements.lock pyproject.toml
 
 validate: $(STAMP)
 	$(BIN)/russia-china validate
+
+# Student notebooks in exercises/ and the hashed answer key, from solutions/.
+exercises: $(STAMP)
+	$(BIN)/russia-china exercises
 
 # Measures, never asserts: redraw time of every widget chart.
 bench: $(STAMP)

@@ -72,6 +72,23 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _exercises(args: argparse.Namespace) -> int:
+    from .tools import answer_key, release
+
+    solutions, exercises = Path(args.solutions), Path(args.output)
+    try:
+        written = release.release(solutions, exercises)
+    except release.MarkerError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(written)} student notebook(s) to {exercises}")
+    if not args.skip_key:
+        key = answer_key.build_key(solutions)
+        path = answer_key.write_key(key)
+        print(f"wrote the answer key for {len(key['exercises'])} exercises to {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="russia-china", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -90,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     nbs.add_argument("paths", nargs="*", help="notebooks (default: notebooks/*.ipynb)")
     nbs.add_argument("--check", action="store_true", help="only report noisy outputs")
     nbs.set_defaults(run=_notebooks)
+    exercises = commands.add_parser("exercises", help="generate exercises/ and the answer key from solutions/")
+    exercises.add_argument("--solutions", default=str(REPO_ROOT / "solutions"))
+    exercises.add_argument("--output", default=str(REPO_ROOT / "exercises"))
+    exercises.add_argument("--skip-key", action="store_true", help="only write the student notebooks")
+    exercises.set_defaults(run=_exercises)
+
     bench = commands.add_parser("bench", help="measure widget redraw times (not a test)")
     bench.add_argument("--changes", type=int, default=30, help="control changes per widget (default 30)")
     bench.add_argument("--json", help="also write the raw numbers to this file")

@@ -1,0 +1,35 @@
+"""What `check()` returns: a status and a message, displayed in the notebook."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+NOT_ANSWERED = "not answered yet"
+PASSED = "public checks passed"
+HINT = "not yet"
+RECORDED = "recorded"
+UNKNOWN = "unknown exercise"
+
+_ICONS = {NOT_ANSWERED: "✎", PASSED: "✓", HINT: "✗", RECORDED: "✎", UNKNOWN: "?"}
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The result of one check. ``status`` is one of the constants above."""
+
+    exercise_id: str
+    status: str
+    message: str
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASSED
+
+    def __str__(self) -> str:
+        return f"{_ICONS[self.status]} Exercise {self.exercise_id}: {self.status}. {self.message}".strip()
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        return f'<p role="status"><strong>{html.escape(str(self))}</strong></p>'

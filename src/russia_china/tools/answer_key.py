@@ -1,0 +1,130 @@
+"""Build the student-side answer key from solutions/.
+
+The solutions notebooks are executed with answer recording switched on; each
+recorded answer is normalised and stored only as a salted hash, together with
+hashes of common mistakes and their hints. The exercise settings (kind,
+points, tolerance, unit, known mistakes) come from solutions/exercises.yml.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import yaml
+from nbclient import NotebookClient
+
+from ..exercises import keys
+from ..exercises.checking import RECORD_ENV
+
+KEY_PATH = Path(__file__).resolve().parents[1] / "exercises" / "answer_key.json"
+SPEC_NAME = "exercises.yml"
+
+_UNIT_MISTAKES = {
+    "%": [(0.01, "That looks like a fraction (e.g. 0.36). Give it as a percentage (36).")],
+    "US$ bn": [(1e9, "That looks like US dollars. Give the answer in billions of US dollars."),
+               (1e3, "That looks like millions. Give the answer in billions of US dollars.")],
+}
+
+
+def load_spec(solutions: Path) -> dict[str, dict[str, Any]]:
+    return yaml.safe_load((solutions / SPEC_NAME).read_text(encoding="utf-8"))
+
+
+def solutions_digest(solutions: Path) -> str:
+    """Fingerprint of everything the key is built from: cell sources and the spec."""
+    h = hashlib.sha256((solutions / SPEC_NAME).read_bytes())
+    for path in sorted(solutions.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        h.update(path.name.encode())
+        for cell in nb.cells:
+            h.update(cell.cell_type.encode() + b"\0" + cell.source.encode() + b"\0")
+    return h.hexdigest()
+
+
+def record_answers(solutions: Path, timeout: int = 180) -> dict[str, Any]:
+    """Execute every solutions notebook and return the answers given to check()."""
+    recorded: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for path in sorted(solutions.glob("*.ipynb")):
+            store = Path(scratch) / f"{path.stem}.pkl"
+            nb = nbformat.read(path, as_version=4)
+            env_before = os.environ.get(RECORD_ENV)
+            os.environ[RECORD_ENV] = str(store)  # the kernel inherits it
+            try:
+                NotebookClient(nb, timeout=timeout, resources={"metadata": {"path": str(path.parent)}}).execute()
+            finally:
+                if env_before is None:
+                    os.environ.pop(RECORD_ENV, None)
+                else:
+                    os.environ[RECORD_ENV] = env_before
+            if store.exists():
+                with store.open("rb") as handle:
+                    recorded.update(pickle.load(handle))
+    return recorded
+
+
+def _number_entry(exercise: str, value: float, spec: dict[str, Any]) -> dict[str, Any]:
+    tolerance = float(spec["tolerance"])
+    entry = {"kind": "number", "tolerance": tolerance, "hashes": [keys.digest(exercise, keys.key_number(value, tolerance))]}
+    mistakes = []
+    for scale, hint in _UNIT_MISTAKES.get(spec.get("unit", ""), []):
+        mistakes.append({"tolerance": tolerance * scale, "hint": hint,
+                         "hashes": [keys.digest(exercise, keys.key_number(value * scale, tolerance * scale))]})
+    if value != 0:
+        mistakes.append({"tolerance": tolerance, "hint": "Check the sign: you may have subtracted the other way round.",
+                         "hashes": [keys.digest(exercise, keys.key_number(-value, tolerance))]})
+    for known in spec.get("mistakes", []):
+        mistakes.append({"tolerance": tolerance, "hint": known["hint"],
+                         "hashes": [keys.digest(exercise, keys.key_number(known["value"], tolerance))]})
+    entry["mistakes"] = mistakes
+    return entry
+
+
+def _entry(exercise: str, answer: Any, spec: dict[str, Any]) -> dict[str, Any]:
+    kind = spec["kind"]
+    common = {"points": spec["points"], "title": spec["title"]}
+    if "hint" in spec:
+        common["hint"] = spec["hint"]
+    if kind == "number":
+        return {**common, **_number_entry(exercise, float(answer), spec)}
+    if kind == "text":
+        accepted = [answer, *spec.get("also_accept", [])]
+        return {**common, "kind": "text", "hashes": [keys.digest(exercise, keys.normalise_text(a)) for a in accepted],
+                "mistakes": [{"hint": m["hint"], "hashes": [keys.digest(exercise, keys.normalise_text(m["answer"]))]}
+                             for m in spec.get("mistakes", [])]}
+    if kind == "table":
+        normalised = keys.normalise_frame(answer, spec["columns"], spec["decimals"])
+        return {**common, "kind": "table", "columns": spec["columns"], "decimals": spec["decimals"],
+                "hashes": [keys.digest(exercise, normalised)]}
+    if kind == "chart":
+        return {**common, "kind": "chart", "hashes": [keys.digest(exercise, keys.normalise_chart(answer))]}
+    if kind == "widget":
+        return {**common, "kind": "widget", "hashes": [keys.digest(exercise, keys.normalise_widget(answer))]}
+    if kind in ("written", "manual"):
+        return {**common, "kind": "written", "min_words": spec.get("min_words", 1)}
+    raise ValueError(f"exercise {exercise}: unknown kind {kind!r} in {SPEC_NAME}")
+
+
+def build_key(solutions: Path) -> dict[str, Any]:
+    spec = load_spec(solutions)
+    recorded = record_answers(solutions)
+    missing = [e for e, s in spec.items() if s["kind"] not in ("written", "manual") and e not in recorded]
+    if missing:
+        raise ValueError(f"solutions never call check() for {missing}: every auto-graded exercise needs one")
+    unknown = sorted(set(recorded) - set(spec))
+    if unknown:
+        raise ValueError(f"solutions call check() for {unknown}, which {SPEC_NAME} does not define")
+    exercises = {e: _entry(e, recorded.get(e), s) for e, s in sorted(spec.items())}
+    return {"version": 1, "solutions_digest": solutions_digest(solutions), "exercises": exercises}
+
+
+def write_key(key: dict[str, Any], path: Path = KEY_PATH) -> Path:
+    path.write_text(json.dumps(key, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return path

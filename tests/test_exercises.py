@@ -1,0 +1,194 @@
+"""exercises/ is generated from solutions/, the answer key is current, check()
+gives honest feedback and never raises, and no answer leaks to students."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from nbclient import NotebookClient
+
+from russia_china.exercises import NOT_ANSWERED, PASSED, check
+from russia_china.exercises.checking import _answer_key
+from russia_china.paths import REPO_ROOT
+from russia_china.tools import answer_key, release
+
+SOLUTIONS = REPO_ROOT / "solutions"
+EXERCISES = REPO_ROOT / "exercises"
+
+
+def test_exercises_are_in_sync_with_solutions(tmp_path):
+    generated = release.release(SOLUTIONS, tmp_path)
+    committed = sorted(p.name for p in EXERCISES.glob("*.ipynb"))
+    assert [p.name for p in generated] == committed, "run `make exercises`"
+    for path in generated:
+        assert path.read_text() == (EXERCISES / path.name).read_text(), f"{path.name} is stale: run `make exercises`"
+
+
+def test_answer_key_is_built_from_the_current_solutions():
+    key = json.loads(answer_key.KEY_PATH.read_text())
+    assert key["solutions_digest"] == answer_key.solutions_digest(SOLUTIONS), "run `make exercises`"
+    assert set(key["exercises"]) == set(answer_key.load_spec(SOLUTIONS))
+
+
+def test_every_lesson_with_solutions_has_at_least_five_exercises_of_mixed_kinds():
+    spec = answer_key.load_spec(SOLUTIONS)
+    by_lesson: dict[str, set[str]] = {}
+    for exercise, settings_ in spec.items():
+        by_lesson.setdefault(exercise.split(".")[0], set()).add(settings_["kind"])
+    for lesson, kinds in by_lesson.items():
+        count = sum(e.startswith(lesson + ".") for e in spec)
+        assert count >= 5, f"lesson {lesson} has {count} exercises"
+        assert {"number", "chart", "widget", "written"} <= kinds | {"table"} and len(kinds) >= 4, kinds
+
+
+def test_student_notebooks_hold_no_solutions_hidden_tests_or_outputs():
+    for path in EXERCISES.glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        text = "\n".join(c.source for c in nb.cells)
+        for marker in release.MARKERS:
+            assert marker not in text, f"{path.name} still contains {marker}"
+        assert "answers[" not in text, "hidden tests read answers[...]"
+        assert "Model answer" not in text and "Rubric" not in text
+        assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
+        placeholders = sum(release.PLACEHOLDER_NOTE in c.source for c in nb.cells)
+        assert placeholders == len(re.findall(r'check\("', text)), "one placeholder per checked exercise"
+
+
+def _marker_error(tmp_path, cells) -> release.MarkerError:
+    nb = nbformat.v4.new_notebook(cells=cells)
+    folder = tmp_path / "solutions"
+    folder.mkdir()
+    nbformat.write(nb, folder / "bad.ipynb")
+    with pytest.raises(release.MarkerError) as caught:
+        release.release(folder, tmp_path / "out")
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("### BEGIN SOLUTION\nx = 1\n", "never closed"),
+        ("### BEGIN SOLUTION\n### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n### END SOLUTION", "nested"),
+        ("### BEGIN SOLUTON\nx = 1\n### END SOLUTION", "misspelled '### BEGIN SOLUTION'"),
+        ("## BEGIN SOLUTION\nx = 1\n### END SOLUTION", "misspelled"),
+        ("x = 1\n### END SOLUTION", "does not close any open region"),
+        ("### BEGIN HIDDEN TESTS\nassert True\n### END SOLUTION", "does not close '### BEGIN HIDDEN TESTS'"),
+    ],
+)
+def test_marker_mistakes_name_the_notebook_and_cell(tmp_path, source, expected):
+    error = _marker_error(tmp_path, [nbformat.v4.new_markdown_cell("# Title"), nbformat.v4.new_code_cell(source)])
+    assert error.cell_index == 1 and "bad.ipynb" in str(error) and expected in str(error), str(error)
+
+
+def test_solution_region_in_markdown_is_an_error(tmp_path):
+    error = _marker_error(tmp_path, [nbformat.v4.new_markdown_cell("### BEGIN SOLUTION\nanswer\n### END SOLUTION")])
+    assert error.cell_index == 0 and "markdown cell" in str(error)
+
+
+def test_placeholders_keep_the_notebook_runnable():
+    source = "### BEGIN SOLUTION\ndef f(x):\n    return x\nvalue, other = 1, 2\ntext = 'a'\n### END SOLUTION\ncheck('x', value)"
+    placeholder = release._replace_regions(source, release.BEGIN_SOLUTION, release.END_SOLUTION, release._placeholder)
+    namespace = {"check": lambda *a: None}
+    exec(compile(placeholder, "<placeholder>", "exec"), namespace)  # must not raise
+    assert namespace["value"] is ... and namespace["other"] is ... and namespace["f"](1) is ...
+
+
+# ------------------------------------------------------------------ feedback
+
+
+def test_feedback_messages_are_honest():
+    key = _answer_key()
+    number = next(e for e, k in key.items() if k["kind"] == "number")
+    assert check(number, ...).status == NOT_ANSWERED
+    assert "not answered yet" in str(check(number, ...))
+    assert "text" in check(number, "12.5").message.lower()
+    for exercise in key:
+        feedback = check(exercise, object())
+        assert "all tests passed" not in str(feedback).lower()
+    assert PASSED == "public checks passed"
+
+
+@settings(max_examples=150, deadline=None)
+@given(answer=st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True), st.text(),
+    st.binary(), st.lists(st.integers(), max_size=50), st.dictionaries(st.text(), st.integers(), max_size=5),
+    st.builds(Exception, st.text()), st.just(...), st.just(pd.DataFrame()), st.just(pd.Series(dtype=float)),
+    st.just(np.array([1.0, 2.0])), st.just(float("nan")), st.just(object()),
+), exercise=st.sampled_from(["00.1", "00.2", "00.3", "00.4", "00.6", "99.9", ""]))
+def test_check_never_raises(answer, exercise):
+    feedback = check(exercise, answer)
+    assert feedback.status and feedback.message is not None
+    str(feedback)
+
+
+def test_check_survives_huge_and_hostile_objects():
+    class Hostile:
+        def __eq__(self, other):
+            raise RuntimeError("boom")
+
+        def __float__(self):
+            raise RuntimeError("boom")
+
+        def __len__(self):
+            raise RuntimeError("boom")
+
+    huge_table = pd.DataFrame({"source_id": ["x"] * 300_000, "figures": range(300_000)})
+    for answer in (Hostile(), huge_table, list(range(1_000_000)), "x" * 5_000_000):
+        for exercise in _answer_key():
+            assert check(exercise, answer).status != PASSED
+
+
+# ------------------------------------------------------------------ no leaks
+
+
+@pytest.fixture(scope="module")
+def solution_answers() -> dict:
+    return answer_key.record_answers(SOLUTIONS)
+
+
+def _student_side_text() -> str:
+    files = list(EXERCISES.glob("*.ipynb")) + [p for p in (REPO_ROOT / "src").rglob("*") if p.is_file()]
+    return "\n".join(p.read_text(encoding="utf-8", errors="ignore") for p in files if "__pycache__" not in p.parts)
+
+
+def _renderings(value) -> list[str]:
+    if isinstance(value, (int, float, np.floating)) and not isinstance(value, bool):
+        rendered = {f"{value:.2f}", f"{value:.3f}", repr(float(value))}
+        return [r for r in rendered if len(r.replace(".", "").lstrip("0")) >= 3]  # skip trivially common numbers
+    if isinstance(value, str) and len(value) > 40:
+        return [value[:60]]
+    if isinstance(value, pd.DataFrame):
+        return [value.to_csv(index=False)]
+    return []
+
+
+def test_no_solution_value_appears_in_student_side_files(solution_answers):
+    text = _student_side_text()
+    assert solution_answers, "executing solutions/ recorded no answers"
+    leaks = [(exercise, r) for exercise, value in solution_answers.items() for r in _renderings(value) if r in text]
+    assert not leaks, f"expected answers found in student-side files: {leaks}"
+
+
+def test_solutions_pass_their_own_public_checks(solution_answers):
+    for exercise, value in solution_answers.items():
+        feedback = check(exercise, value)
+        assert feedback.status in (PASSED, "recorded"), f"{exercise}: {feedback}"
+
+
+def test_unanswered_exercises_run_and_say_not_answered_yet(tmp_path):
+    for path in EXERCISES.glob("*.ipynb"):
+        copy = tmp_path / path.name
+        shutil.copy(path, copy)
+        nb = nbformat.read(copy, as_version=4)
+        NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(EXERCISES)}}).execute()
+        outputs = [o for c in nb.cells if c.cell_type == "code" and "check(" in c.source for o in c.outputs]
+        shown = [o.get("data", {}).get("text/plain", "") for o in outputs]
+        assert shown and all("not answered yet" in s for s in shown), shown
