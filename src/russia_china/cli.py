@@ -84,7 +84,7 @@ def _exercises(args: argparse.Namespace) -> int:
     print(f"wrote {len(written)} student notebook(s) to {exercises}")
     if not args.skip_key:
         key = answer_key.build_key(solutions)
-        path = answer_key.write_key(key)
+        path = answer_key.write_key(key, Path(args.key)) if args.key else answer_key.write_key(key)
         print(f"wrote the answer key for {len(key['exercises'])} exercises to {path}")
     return 0
 
@@ -111,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     exercises.add_argument("--solutions", default=str(REPO_ROOT / "solutions"))
     exercises.add_argument("--output", default=str(REPO_ROOT / "exercises"))
     exercises.add_argument("--skip-key", action="store_true", help="only write the student notebooks")
+    exercises.add_argument("--key", help="write the answer key here instead of into the package (for drafts)")
     exercises.set_defaults(run=_exercises)
 
     bench = commands.add_parser("bench", help="measure widget redraw times (not a test)")

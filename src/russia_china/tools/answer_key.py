@@ -3,7 +3,8 @@
 The solutions notebooks are executed with answer recording switched on; each
 recorded answer is normalised and stored only as a salted hash, together with
 hashes of common mistakes and their hints. The exercise settings (kind,
-points, tolerance, unit, known mistakes) come from solutions/exercises.yml.
+points, tolerance, unit, known mistakes) come from the YAML file beside each
+solutions notebook (solutions/NAME.yml for solutions/NAME.ipynb).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from ..exercises import keys
 from ..exercises.checking import RECORD_ENV
 
 KEY_PATH = Path(__file__).resolve().parents[1] / "exercises" / "answer_key.json"
-SPEC_NAME = "exercises.yml"
 
 _UNIT_MISTAKES = {
     "%": [(0.01, "That looks like a fraction (e.g. 0.36). Give it as a percentage (36).")],
@@ -33,14 +33,29 @@ _UNIT_MISTAKES = {
 }
 
 
+def spec_path(notebook: Path) -> Path:
+    return notebook.with_suffix(".yml")
+
+
 def load_spec(solutions: Path) -> dict[str, dict[str, Any]]:
-    return yaml.safe_load((solutions / SPEC_NAME).read_text(encoding="utf-8"))
+    """Every exercise's settings, from the YAML beside each solutions notebook."""
+    spec: dict[str, dict[str, Any]] = {}
+    for notebook in sorted(solutions.glob("*.ipynb")):
+        path = spec_path(notebook)
+        if not path.exists():
+            raise ValueError(f"{notebook.name} has no settings file {path.name} beside it")
+        for exercise, settings in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+            if str(exercise) in spec:
+                raise ValueError(f"exercise {exercise} is defined twice ({path.name})")
+            spec[str(exercise)] = settings
+    return spec
 
 
 def solutions_digest(solutions: Path) -> str:
-    """Fingerprint of everything the key is built from: cell sources and the spec."""
-    h = hashlib.sha256((solutions / SPEC_NAME).read_bytes())
+    """Fingerprint of everything the key is built from: cell sources and settings."""
+    h = hashlib.sha256()
     for path in sorted(solutions.glob("*.ipynb")):
+        h.update(spec_path(path).read_bytes())
         nb = nbformat.read(path, as_version=4)
         h.update(path.name.encode())
         for cell in nb.cells:
@@ -109,7 +124,7 @@ def _entry(exercise: str, answer: Any, spec: dict[str, Any]) -> dict[str, Any]:
         return {**common, "kind": "widget", "hashes": [keys.digest(exercise, keys.normalise_widget(answer))]}
     if kind in ("written", "manual"):
         return {**common, "kind": "written", "min_words": spec.get("min_words", 1)}
-    raise ValueError(f"exercise {exercise}: unknown kind {kind!r} in {SPEC_NAME}")
+    raise ValueError(f"exercise {exercise}: unknown kind {kind!r}")
 
 
 def build_key(solutions: Path) -> dict[str, Any]:
@@ -120,7 +135,7 @@ def build_key(solutions: Path) -> dict[str, Any]:
         raise ValueError(f"solutions never call check() for {missing}: every auto-graded exercise needs one")
     unknown = sorted(set(recorded) - set(spec))
     if unknown:
-        raise ValueError(f"solutions call check() for {unknown}, which {SPEC_NAME} does not define")
+        raise ValueError(f"solutions call check() for {unknown}, which no settings file defines")
     exercises = {e: _entry(e, recorded.get(e), s) for e, s in sorted(spec.items())}
     return {"version": 1, "solutions_digest": solutions_digest(solutions), "exercises": exercises}
 
