@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-from matplotlib.axes import Axes
 
 from .charts import label_chart, new_chart, png_bytes, style_axes
 

@@ -100,7 +100,7 @@ def normalise_chart(value: object) -> str:
 
 
 def normalise_widget(value: object) -> str:
-    """A widget chart reduced to what it currently shows: its title and units."""
+    """A widget chart reduced to what it currently shows: title, units and control values."""
     from ..widgets import ChartWidget
 
     if isinstance(value, Normalised):
@@ -109,4 +109,5 @@ def normalise_widget(value: object) -> str:
         raise NotComparable(f"expected a ChartWidget, got {type(value).__name__}")
     if value.text is None or value.message:
         raise NotComparable(f"the widget shows a message instead of a chart: {value.message}")
-    return f"w:{value.text.title}|{value.text.units}"
+    controls = "|".join(f"{name}={value.values[name]!r}" for name in sorted(value.values))
+    return f"w:{value.text.title}|{value.text.units}|{controls}"

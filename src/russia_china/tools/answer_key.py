@@ -127,9 +127,28 @@ def _entry(exercise: str, answer: Any, spec: dict[str, Any]) -> dict[str, Any]:
     raise ValueError(f"exercise {exercise}: unknown kind {kind!r}")
 
 
+ANSWERS_NAME = "answers.json"
+
+
+def plain(answer: Any) -> Any:
+    """An answer as JSON: numbers and text as they are, tables as CSV."""
+    if isinstance(answer, keys.Normalised):
+        return str(answer)
+    if hasattr(answer, "to_csv"):
+        return answer.to_csv(index=False)
+    if hasattr(answer, "item"):
+        return answer.item()
+    return answer
+
+
 def build_key(solutions: Path) -> dict[str, Any]:
+    """The student-side key; also writes solutions/answers.json (instructor side)
+    with the plain answers, for the leak test and for graders."""
     spec = load_spec(solutions)
     recorded = record_answers(solutions)
+    digest_now = solutions_digest(solutions)
+    answers_file = {"solutions_digest": digest_now, "answers": {e: plain(a) for e, a in sorted(recorded.items())}}
+    (solutions / ANSWERS_NAME).write_text(json.dumps(answers_file, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     missing = [e for e, s in spec.items() if s["kind"] not in ("written", "manual") and e not in recorded]
     if missing:
         raise ValueError(f"solutions never call check() for {missing}: every auto-graded exercise needs one")
@@ -137,7 +156,7 @@ def build_key(solutions: Path) -> dict[str, Any]:
     if unknown:
         raise ValueError(f"solutions call check() for {unknown}, which no settings file defines")
     exercises = {e: _entry(e, recorded.get(e), s) for e, s in sorted(spec.items())}
-    return {"version": 1, "solutions_digest": solutions_digest(solutions), "exercises": exercises}
+    return {"version": 1, "solutions_digest": digest_now, "exercises": exercises}
 
 
 def write_key(key: dict[str, Any], path: Path = KEY_PATH) -> Path:
