@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # JupyterLab refuses to start as root unless told to (containers, CI).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test install validate environment.yml lock notebooks exercises bench clean
+.PHONY: lab test install validate environment.yml lock notebooks exercises grade bench clean
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir=. \
@@ -47,6 +47,13 @@ validate: $(STAMP)
 # Student notebooks in exercises/ and the hashed answer key, from solutions/.
 exercises: $(STAMP)
 	$(BIN)/russia-china exercises
+
+# Grade a folder of submissions (one notebook or sub-folder per student) into grades/ASSIGNMENT/.
+SUBMISSIONS ?=
+ASSIGNMENT ?=
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [ASSIGNMENT=02]"; exit 2; }
+	$(BIN)/russia-china grade "$(SUBMISSIONS)" $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT),)
 
 # Measures, never asserts: redraw time of every widget chart.
 bench: $(STAMP)

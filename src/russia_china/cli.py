@@ -63,6 +63,17 @@ def _bench(args: argparse.Namespace) -> int:
 
     from .tools import bench
 
+    if args.grading:
+        from .tools.bench_grading import bench_grading
+
+        grading = bench_grading(args.grading, [int(w) for w in args.workers.split(",")])
+        for row in grading:
+            print(f"graded {row['submissions']} submissions with {row['workers']} worker(s) in {row['seconds']} s "
+                  f"({row['per_submission_s']} s each, {60 / row['per_submission_s']:.1f} per minute; peak kernel memory "
+                  f"{row['peak_kernel_mb']} MB; bubblewrap: {row['bubblewrap']}; failed: {row['failed']})")
+        if args.json:
+            Path(args.json).write_text(json.dumps({"grading": grading}, indent=2) + "\n", encoding="utf-8")
+        return 0
     rows = bench.bench_widgets(args.changes, progress=tqdm)
     print(f"{'widget':<28}{'changes':>8}{'median ms':>11}{'p95 ms':>9}{'max ms':>9}")
     for row in rows:
@@ -87,6 +98,33 @@ def _exercises(args: argparse.Namespace) -> int:
         path = answer_key.write_key(key, Path(args.key)) if args.key else answer_key.write_key(key)
         print(f"wrote the answer key for {len(key['exercises'])} exercises to {path}")
     return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from .grading import grader
+
+    limits = grader.Limits(cell_timeout=args.cell_timeout, submission_timeout=args.submission_timeout,
+                           memory_mb=args.memory_mb)
+    sandboxing = {"auto": None, "bubblewrap": True, "none": False}[args.sandbox]
+    try:
+        class_grader = grader.ClassGrader(Path(args.solutions), Path(args.submissions), Path(args.output),
+                                          args.assignment, limits, sandboxing)
+        outputs = class_grader.grade(args.workers, Path(args.roster) if args.roster else None, args.due)
+    except (ValueError, FileNotFoundError, RuntimeError) as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    plan = class_grader.plan
+    print(f"graded {len(outputs.results)} submission(s) for {plan.name} "
+          f"({'bubblewrap sandbox' if class_grader.use_bubblewrap else 'no bubblewrap: audit hook only'})")
+    for graded in outputs.results:
+        if graded.zeroed_because:
+            print(f"  {graded.student_id}: {graded.zeroed_because}")
+    print(f"gradebook: {outputs.gradebook}\nfeedback:  {outputs.feedback[0].parent if outputs.feedback else '-'}"
+          f"\nwritten answers to grade by hand: {outputs.written_answers}")
+    failures = [g for g in outputs.results if g.outcome == "error"]
+    for graded in failures:
+        print(f"error grading {graded.student_id}: {graded.reason}", file=sys.stderr)
+    return 1 if failures else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -117,7 +155,25 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="measure widget redraw times (not a test)")
     bench.add_argument("--changes", type=int, default=30, help="control changes per widget (default 30)")
     bench.add_argument("--json", help="also write the raw numbers to this file")
+    bench.add_argument("--grading", type=int, metavar="N",
+                       help="instead, time grading N model submissions of exercise 00")
+    bench.add_argument("--workers", default="1,2", help="worker counts for --grading (default 1,2)")
     bench.set_defaults(run=_bench)
+
+    grade = commands.add_parser("grade", help="grade a folder of submitted exercise notebooks into a gradebook")
+    grade.add_argument("submissions", help="folder with one notebook or sub-folder per student")
+    grade.add_argument("--assignment", help="e.g. 02 or 02_economics_exercises (default: guessed from the notebooks)")
+    grade.add_argument("--solutions", default=str(REPO_ROOT / "solutions"))
+    grade.add_argument("--output", default=str(REPO_ROOT / "grades"), help="gradebook folder (default grades/)")
+    grade.add_argument("--workers", type=int, help="submissions graded at once (default: one per core)")
+    grade.add_argument("--roster", help="CSV with student_id, first_name, last_name, email")
+    grade.add_argument("--due", default="", help="due date, copied into the gradebook's duedate column")
+    grade.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell (default 60)")
+    grade.add_argument("--submission-timeout", type=int, default=600, help="seconds per submission (default 600)")
+    grade.add_argument("--memory-mb", type=int, default=3072, help="memory limit per submission (default 3072)")
+    grade.add_argument("--sandbox", choices=["auto", "bubblewrap", "none"], default="auto",
+                       help="bubblewrap isolation (default: use it when it works here)")
+    grade.set_defaults(run=_grade)
     return parser
 
 
