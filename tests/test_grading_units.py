@@ -168,3 +168,18 @@ def test_grade_command_explains_an_unknown_assignment(tmp_path, capsys):
     assert "no single assignment matches '99'" in capsys.readouterr().err
 
 
+
+
+def test_the_sandbox_never_hides_what_the_worker_needs(tmp_path):
+    import sys
+
+    from russia_china.grading import sandbox
+
+    if sandbox.bubblewrap() is None:
+        pytest.skip("bubblewrap is not installed here; the command is only built with it")
+    other = tmp_path / "other_students"
+    other.mkdir()
+    command = sandbox.worker_command(tmp_path / "work", [other, REPO_ROOT.parent, REPO_ROOT / "solutions"], True)
+    hidden = [command[i + 1] for i, part in enumerate(command) if part == "--tmpfs"]
+    assert hidden == [str(other), str(REPO_ROOT / "solutions")]
+    assert "-I" in command and command[command.index("-I") - 1] == sys.executable

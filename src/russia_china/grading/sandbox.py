@@ -16,6 +16,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..paths import REPO_ROOT
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
 
 @functools.cache
 def bubblewrap() -> str | None:
@@ -40,9 +46,11 @@ def worker_command(workdir: Path, hidden: list[Path], use_bubblewrap: bool) -> l
     executable = bubblewrap()
     if executable is None:
         raise RuntimeError("bubblewrap (bwrap) is not available here; install it or grade with --sandbox none")
-    command = [executable, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    command = [executable, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+    needed = [Path(sys.prefix).resolve(), Path(__file__).resolve().parents[1], REPO_ROOT]
     for folder in hidden:
-        if folder.exists():
+        # Never hide a folder the worker needs, e.g. a repository cloned under the hidden /tmp folder.
+        if folder.exists() and not any(_inside(path, folder.resolve()) for path in needed):
             command += ["--tmpfs", str(folder)]
     command += ["--bind", str(workdir), str(workdir), "--unshare-net", "--unshare-pid", "--unshare-ipc",
                 "--die-with-parent", "--new-session", "--chdir", str(workdir)]
