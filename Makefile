@@ -7,6 +7,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-from-lock
+NODE_STAMP := node_modules/.package-lock.json
 UV_VERSION := 0.13.8
 PORT ?= 8888
 PYTEST_ARGS ?=
@@ -19,10 +20,16 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir=. \
 		--ServerApp.default_url=/lab/tree/notebooks/00_introduction.ipynb $(ALLOW_ROOT)
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -n auto --dist loadscope $(PYTEST_ARGS)
 
 install: $(STAMP)
+
+# axe-core for the accessibility tests, pinned in package-lock.json. Without npm
+# those tests skip (locally) and say why.
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
+	else echo "npm not found: the accessibility tests will skip"; fi
 
 # uv installs in seconds where pip takes a minute; pip is the fallback.
 # UV_COMPILE_BYTECODE: this machine sets PYTHONDONTWRITEBYTECODE, and without
@@ -55,9 +62,12 @@ grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [ASSIGNMENT=02]"; exit 2; }
 	$(BIN)/russia-china grade "$(SUBMISSIONS)" $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT),)
 
-# Measures, never asserts: redraw time of every widget chart.
+# Measures, never asserts: widget redraws, suite time against its floor, setup
+# time (cold and warm cache) and grading throughput; writes docs/performance.md.
+# BENCH=widgets,grading runs only some parts.
+BENCH ?= widgets,suite,setup,grading
 bench: $(STAMP)
-	$(BIN)/russia-china bench
+	$(BIN)/russia-china bench --only $(BENCH)
 
 # pyproject.toml is the single source of dependencies; these regenerate the rest.
 environment.yml: pyproject.toml $(STAMP)

@@ -4,6 +4,8 @@ safe palette backed by line styles and markers, and a text alternative."""
 
 from __future__ import annotations
 
+import base64
+import html
 import io
 import textwrap
 from collections.abc import Iterable
@@ -112,18 +114,31 @@ def png_bytes(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def show(fig: Figure) -> None:
-    """Display the chart as a PNG carrying its alt text, then the text alternative itself.
+def img_html(png: bytes, alt: str, css_class: str = "russia-china-chart-image") -> str:
+    """An <img> with the PNG inline and its text alternative as alt: JupyterLab
+    and nbconvert both prefer this HTML to a bare PNG, which would lose the alt."""
+    encoded = base64.b64encode(png).decode("ascii")
+    return (f'<img class="{css_class}" src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}" '
+            'style="max-width:100%;height:auto">')
 
-    The alt text travels in the output's metadata, which nbconvert writes into
-    the HTML ``alt`` attribute; the visible caption serves screen readers in
-    JupyterLab and readers of the printed page alike.
+
+def mimebundle(png: bytes, alt: str, plain: str) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """Data and metadata for displaying a chart: HTML with alt, the PNG (alt in its metadata), text."""
+    data = {"text/html": img_html(png, alt), "image/png": base64.b64encode(png).decode("ascii"), "text/plain": plain}
+    return data, {"image/png": {"alt": alt}}
+
+
+def show(fig: Figure) -> None:
+    """Display the chart with its alt text, then the text alternative itself.
+
+    The visible caption serves screen readers and readers of the printed page alike.
     """
-    from IPython.display import Image, Markdown, display
+    from IPython.display import Markdown, display
 
     alt = getattr(fig, "alt_text", None)
     if not alt:
         raise ValueError("this chart has no text alternative: call label_chart() first")
-    display(Image(png_bytes(fig), metadata={"alt": alt}))
+    data, metadata = mimebundle(png_bytes(fig), alt, f"Chart: {alt}")
+    display(data, metadata=metadata, raw=True)
     display(Markdown(f"*Text alternative:* {alt}"))
     plt.close(fig)

@@ -57,29 +57,39 @@ def _notebooks(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    import json
-
     from tqdm import tqdm
 
-    from .tools import bench
+    from .tools import bench_report
 
-    if args.grading:
+    parts = args.only.split(",")
+    unknown = set(parts) - {"widgets", "suite", "setup", "grading"}
+    if unknown:
+        print(f"error: unknown benchmark part(s) {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    results: dict = {}
+    if "widgets" in parts:
+        from .tools import bench
+
+        results["widgets"] = bench.bench_widgets(args.changes, progress=tqdm)
+        print("\n".join(bench_report.widget_lines(results["widgets"])) + "\n")
+    if "suite" in parts:
+        from .tools.bench_suite import bench_suite
+
+        results["suite"] = bench_suite()
+        print("\n".join(bench_report.suite_lines(results["suite"])) + "\n")
+    if "setup" in parts:
+        from .tools.bench_setup import bench_setup
+
+        results["setup"] = bench_setup()
+        print("\n".join(bench_report.setup_lines(results["setup"])) + "\n")
+    if "grading" in parts:
         from .tools.bench_grading import bench_grading
 
-        grading = bench_grading(args.grading, [int(w) for w in args.workers.split(",")])
-        for row in grading:
-            print(f"graded {row['submissions']} submissions with {row['workers']} worker(s) in {row['seconds']} s "
-                  f"({row['per_submission_s']} s each, {60 / row['per_submission_s']:.1f} per minute; peak kernel memory "
-                  f"{row['peak_kernel_mb']} MB; bubblewrap: {row['bubblewrap']}; failed: {row['failed']})")
-        if args.json:
-            Path(args.json).write_text(json.dumps({"grading": grading}, indent=2) + "\n", encoding="utf-8")
-        return 0
-    rows = bench.bench_widgets(args.changes, progress=tqdm)
-    print(f"{'widget':<28}{'changes':>8}{'median ms':>11}{'p95 ms':>9}{'max ms':>9}")
-    for row in rows:
-        print(f"{row['widget']:<28}{row['changes']:>8}{row['median_ms']:>11}{row['p95_ms']:>9}{row['max_ms']:>9}")
-    if args.json:
-        Path(args.json).write_text(json.dumps({"widgets": rows}, indent=2) + "\n", encoding="utf-8")
+        results["grading"] = bench_grading(args.submissions, [1, 2])
+        print("\n".join(bench_report.grading_lines(results["grading"])) + "\n")
+    if not args.no_record:
+        markdown, raw = bench_report.record(results)
+        print(f"recorded in {markdown} and {raw}")
     return 0
 
 
@@ -152,12 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
     exercises.add_argument("--key", help="write the answer key here instead of into the package (for drafts)")
     exercises.set_defaults(run=_exercises)
 
-    bench = commands.add_parser("bench", help="measure widget redraw times (not a test)")
+    bench = commands.add_parser("bench", help="measure what users feel: widgets, suite, setup, grading (not a test)")
+    bench.add_argument("--only", default="widgets,suite,setup,grading",
+                       help="comma-separated parts to run (default: all four)")
     bench.add_argument("--changes", type=int, default=30, help="control changes per widget (default 30)")
-    bench.add_argument("--json", help="also write the raw numbers to this file")
-    bench.add_argument("--grading", type=int, metavar="N",
-                       help="instead, time grading N model submissions of exercise 00")
-    bench.add_argument("--workers", default="1,2", help="worker counts for --grading (default 1,2)")
+    bench.add_argument("--submissions", type=int, default=50, help="generated class size for grading (default 50)")
+    bench.add_argument("--no-record", action="store_true", help="print only; leave docs/performance.* alone")
     bench.set_defaults(run=_bench)
 
     grade = commands.add_parser("grade", help="grade a folder of submitted exercise notebooks into a gradebook")
