@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 # JupyterLab refuses to start as root unless told to (containers, CI).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test install validate environment.yml lock notebooks exercises grade bench clean
+.PHONY: lab test install validate environment.yml lock notebooks exercises grade site bench clean
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir=. \
@@ -61,6 +61,10 @@ ASSIGNMENT ?=
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [ASSIGNMENT=02]"; exit 2; }
 	$(BIN)/russia-china grade "$(SUBMISSIONS)" $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT),)
+
+# The offline website in _site/: lessons and exercises (never solutions), sources, instructor notes.
+site: $(STAMP)
+	$(BIN)/russia-china site
 
 # Measures, never asserts: widget redraws, suite time against its floor, setup
 # time (cold and warm cache) and grading throughput; writes docs/performance.md.

@@ -137,6 +137,14 @@ def _grade(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _site(args: argparse.Namespace) -> int:
+    from .site.build import build_site
+
+    written = build_site(Path(args.output), jobs=args.jobs)
+    print(f"wrote {len(written)} pages to {args.output}; open {Path(args.output) / 'index.html'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="russia-china", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -169,6 +177,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--submissions", type=int, default=50, help="generated class size for grading (default 50)")
     bench.add_argument("--no-record", action="store_true", help="print only; leave docs/performance.* alone")
     bench.set_defaults(run=_bench)
+
+    site = commands.add_parser("site", help="build the offline course website (lessons and exercises, no solutions)")
+    site.add_argument("--output", default=str(REPO_ROOT / "_site"))
+    site.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
+    site.set_defaults(run=_site)
 
     grade = commands.add_parser("grade", help="grade a folder of submitted exercise notebooks into a gradebook")
     grade.add_argument("submissions", help="folder with one notebook or sub-folder per student")

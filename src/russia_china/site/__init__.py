@@ -1,0 +1,1 @@
+"""The offline course website (`make site`): see build.py."""
