@@ -3,6 +3,8 @@ invalid values give a readable message instead of an exception."""
 
 from __future__ import annotations
 
+import base64
+
 import ipywidgets as widgets
 import pytest
 
@@ -34,6 +36,12 @@ def test_every_control_changes_the_chart(key):
             assert chart.message == "", f"{key}: {name}={value!r} gave {chart.message!r}"
             assert (chart.png, chart.text) != before, f"{key}: changing {name} to {value!r} did not change the chart"
         control.value = default
+    # After all those redraws the chart is pixel for pixel a new one's at the same values
+    # (one control's menu may follow another's, so the values need not be the defaults).
+    fresh = FACTORIES[key]()
+    if fresh.values != chart.values:
+        fresh.update(**chart.values)
+    assert chart.png == fresh.png, f"{key}: redraws left state behind on the chart"
 
 
 @pytest.mark.parametrize("key", sorted(FACTORIES))
@@ -43,6 +51,11 @@ def test_every_chart_is_labelled(key):
     assert text.title and text.units.strip() and text.sources and len(text.alt_text) > 40
     assert chart.figure.source_text.startswith("Source:")
     assert text.units in chart.axes.get_title(loc="left")
+    # The static copy a viewer without a kernel shows carries the same alt text and source line.
+    data, metadata = chart._repr_mimebundle_()
+    assert metadata["image/png"]["alt"] == text.alt_text
+    assert metadata["image/png"]["source"] == " ".join(chart.figure.source_text.split())
+    assert base64.b64decode(data["image/png"]) == chart.png
 
 
 @pytest.mark.parametrize("key", sorted(FACTORIES))

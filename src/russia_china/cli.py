@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from .paths import REPO_ROOT
@@ -67,6 +68,7 @@ def _bench(args: argparse.Namespace) -> int:
         print(f"error: unknown benchmark part(s) {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
     results: dict = {}
+    started = time.perf_counter()
     if "widgets" in parts:
         from .tools import bench
 
@@ -87,6 +89,8 @@ def _bench(args: argparse.Namespace) -> int:
 
         results["grading"] = bench_grading(args.submissions, [1, 2])
         print("\n".join(bench_report.grading_lines(results["grading"])) + "\n")
+    results["bench_seconds"] = round(time.perf_counter() - started)
+    print(f"the benchmark took {results['bench_seconds']} s")
     if not args.no_record:
         markdown, raw = bench_report.record(results)
         print(f"recorded in {markdown} and {raw}")
@@ -138,9 +142,14 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _site(args: argparse.Namespace) -> int:
+    from .site import SiteError
     from .site.build import build_site
 
-    written = build_site(Path(args.output), jobs=args.jobs)
+    try:
+        written = build_site(Path(args.output), jobs=args.jobs)
+    except SiteError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
     print(f"wrote {len(written)} pages to {args.output}; open {Path(args.output) / 'index.html'}")
     return 0
 

@@ -15,9 +15,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 
-from .charts import img_html, label_chart, mimebundle, new_chart, png_bytes, style_axes
+from .charts import clear_axes, img_html, label_chart, mimebundle, new_chart, png_bytes
 
 
 class InvalidSelection(ValueError):
@@ -89,7 +88,6 @@ class ChartWidget:
 
     def __post_init__(self) -> None:
         self.figure, self.axes = new_chart(self.width, self.height, fixed_layout=True)
-        plt.close(self.figure)  # drawn into the Image widget, never by pyplot
         # An HTML <img> rather than widgets.Image, whose view has no alt text: this
         # gives the chart its text alternative as alt in JupyterLab too.
         self.image = widgets.HTML(layout=widgets.Layout(max_width="100%"))
@@ -133,8 +131,7 @@ class ChartWidget:
         ``overrides`` replace control values for this one redraw; tests use them
         for values a control itself would refuse, such as a reversed range.
         """
-        self.axes.clear()
-        style_axes(self.axes)
+        clear_axes(self.axes)
         try:
             text = self.draw(self.axes, **{**self.values, **overrides})
         except InvalidSelection as problem:
@@ -154,5 +151,5 @@ class ChartWidget:
         and its text alternative, for viewers without a kernel."""
         live = self.view._repr_mimebundle_(**kwargs) or {}
         plain = f"Chart: {self.text.title} ({self.text.units}). {self.text.alt_text}"
-        static, metadata = mimebundle(self.png, self.text.alt_text, plain)
+        static, metadata = mimebundle(self.png, self.text.alt_text, plain, self.figure.source_text)
         return {**static, **live, "text/plain": plain}, metadata

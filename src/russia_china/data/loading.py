@@ -17,6 +17,7 @@ from .schema import build_schema, failure_problems
 DATASETS_TABLE = "datasets"
 
 _cache: dict[tuple[Path, str], tuple[tuple[float, float], pd.DataFrame]] = {}
+_manifest_cache: dict[Path, tuple[float, Manifest]] = {}
 
 
 def list_datasets(folder: Path | None = None) -> list[str]:
@@ -44,8 +45,17 @@ def load(name: str, folder: Path | None = None) -> pd.DataFrame:
 
 
 def manifest(name: str, folder: Path | None = None) -> Manifest:
-    """The manifest of a dataset: source, licence, vintage and columns."""
-    return read_manifest(manifest_path(Path(folder or data_dir()), name))
+    """The manifest of a dataset: source, licence, vintage and columns.
+
+    Cached until the file changes: widgets read a manifest on every redraw.
+    """
+    path = manifest_path(Path(folder or data_dir()), name)
+    stamp = _mtime(path)
+    cached = _manifest_cache.get(path)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, read_manifest(path))
+        _manifest_cache[path] = cached
+    return cached[1]
 
 
 def _mtime(path: Path) -> float:

@@ -13,7 +13,6 @@ from functools import partial
 
 import ipywidgets as widgets
 import pandas as pd
-import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
@@ -108,16 +107,18 @@ def draw_event_timeline(ax: Axes, classified: pd.DataFrame, *, regions: tuple[st
     if article != ALL_ARTICLES:
         shown = shown[shown["source_id"] == article]
     rows = timeline_positions(shown, chosen)
-    if len(rows):
-        present = [label for label in ARTICLE_LABELS.values() if label in set(rows["article"])]
-        sns.scatterplot(data=rows, x="year", y="y", hue="article", style="article", hue_order=present,
-                        style_order=present, palette=ARTICLE_COLOURS, markers=ARTICLE_MARKERS, s=55,
-                        edgecolor="black", linewidth=0.5, ax=ax, zorder=3)
+    # One scatter per article, each with its own colour and marker shape (plain matplotlib:
+    # seaborn's scatterplot would re-map hue and style from the whole table on every redraw).
+    for label in ARTICLE_LABELS.values():  # the legend's order: oldest article first
+        points = rows[rows["article"] == label]
+        if len(points):
+            ax.scatter(points["year"], points["y"], s=55, color=ARTICLE_COLOURS[label],
+                       marker=ARTICLE_MARKERS[label], edgecolor="black", linewidth=0.5, zorder=3, label=label)
     labelled = rows[rows["region"] != NOT_REGIONAL].sort_values(["region", "year"])
     # Alternate labels above and below the row so neighbouring years stay legible on a long axis.
     above = labelled.groupby("region").cumcount() % 2 == 0
-    for (_, event), up in zip(labelled.iterrows(), above):
-        ax.annotate(event["event_id"], (event["year"], event["y"]), xytext=(4, 4 if up else -11),
+    for event, up in zip(labelled.itertuples(), above):
+        ax.annotate(event.event_id, (event.year, event.y), xytext=(4, 4 if up else -11),
                     textcoords="offset points", fontsize=7)
     # Region names sit inside the plot, above their rows: the widget's fixed margins leave no room for long ticks.
     for row, region in enumerate(chosen):
@@ -133,10 +134,10 @@ def draw_event_timeline(ax: Axes, classified: pd.DataFrame, *, regions: tuple[st
     # Cite the articles whose events are on the chart; with none shown, the article(s) chosen.
     cited = [sid for sid in ARTICLE_LABELS if sid in set(rows["source_id"])] or (
         list(ARTICLE_LABELS) if article == ALL_ARTICLES else [article])
+    ids = rows.groupby("region")["event_id"].agg(list)  # each region's events, in date order
     per_region = "; ".join(
-        f"{region}: {len(rows[rows['region'] == region])}"
-        + (f" ({', '.join(rows.loc[rows['region'] == region, 'event_id'])})"
-           if region != NOT_REGIONAL and (rows["region"] == region).any() else "")
+        f"{region}: {len(ids.get(region, []))}"
+        + (f" ({', '.join(ids[region])})" if region != NOT_REGIONAL and region in ids else "")
         for region in chosen
     )
     return ChartText(
@@ -161,7 +162,10 @@ def events_widget() -> ChartWidget:
         "years": year_window(first, last, start=1990),
         "article": widgets.Dropdown(options=articles, value=ALL_ARTICLES, description="Article"),
     }
-    return ChartWidget(partial(draw_event_timeline, classified=classified), controls, height=5.8)
+    # Only the columns the chart uses: filtering the whole table, quotes and all,
+    # on every redraw would cost more than the filtering the chart needs.
+    used = classified[["event_id", "year", "region", "source_id", "article"]]
+    return ChartWidget(partial(draw_event_timeline, classified=used), controls, height=5.8)
 
 
 # --- widget 2: the articles' regional figures --------------------------------------------------
@@ -224,13 +228,12 @@ def draw_regional_figures(ax: Axes, views: dict, *, view: str, own_words: bool, 
     bars = bars.reset_index(drop=True)
     groups = list(dict.fromkeys(bars["group"]))
     palette = dict(zip(groups, PALETTE))
-    sns.barplot(data=bars, y="label", x="value", hue="group", palette=palette, dodge=False, width=0.55,
-                legend=False, orient="h", ax=ax)
-    hedged = bars["qualifier"].isin(HEDGED).to_numpy()
-    for patch in ax.patches:
-        # Bars sit at y = 0, 1, ... in the order of `bars`; a patch's centre says which row it is.
-        patch.set_edgecolor("black")
-        patch.set_hatch("//" if hedged[round(patch.get_y() + patch.get_height() / 2)] else "")
+    # One bar per figure at y = 0, 1, ... (plain matplotlib: seaborn's barplot would
+    # group and average the table on every redraw, for bars that are single values).
+    drawn = ax.barh(bars.index, bars["value"], height=0.55, color=bars["group"].map(palette), edgecolor="black")
+    for patch, hedged in zip(drawn, bars["qualifier"].isin(HEDGED)):
+        patch.set_hatch("//" if hedged else "")
+    ax.grid(axis="y", visible=False)
     for y, row in bars.iterrows():
         ax.annotate(f"{row['label']}: {bar_text(row, own_words)}", (row["value"], y), xytext=(5, 0),
                     textcoords="offset points", va="center", fontsize=8)
@@ -322,7 +325,10 @@ def draw_vetoes_by_region(ax: Axes, groups: dict[str, pd.DataFrame], *, vetoed_b
         drafts = drafts[drafts["list_source"] == "un_dhl_list"]
     counts = vetoes_per_region(drafts)
     if len(counts):
-        sns.barplot(data=counts, y="region", x="drafts", color=PALETTE[0], width=0.6, orient="h", ax=ax)
+        # Largest on top (plain matplotlib bars: seaborn's barplot would group the counts again).
+        ax.barh(counts.index, counts["drafts"], height=0.6, color=PALETTE[0])
+        ax.set_ylim(len(counts) - 0.5, -0.5)
+        ax.grid(axis="y", visible=False)
         for y, row in counts.iterrows():
             topics = row["topics"] if len(row["topics"]) < 50 else row["topics"][:47] + "…"
             ax.annotate(f"{row['region']}: {row['drafts']}  ({topics})", (row["drafts"], y), xytext=(5, 0),

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 import time
 from pathlib import Path
 
+import nbformat
+
 from ..grading.grader import ClassGrader
 from ..paths import REPO_ROOT
+from .release import BEGIN_HIDDEN, MARKERS, SOLUTION_ONLY_TAG
+
+
+def _as_handed_in(solution: Path) -> nbformat.NotebookNode:
+    """The model solution as a student would hand it in: no hidden tests, model answers or markers."""
+    nb = nbformat.read(solution, as_version=4)
+    nb.cells = [c for c in nb.cells if SOLUTION_ONLY_TAG not in c.metadata.get("tags", [])
+                and BEGIN_HIDDEN not in c.source]
+    for cell in nb.cells:
+        cell.source = "\n".join(line for line in cell.source.splitlines() if line.strip() not in MARKERS)
+    return nb
 
 
 def bench_grading(submissions: int, workers: list[int], assignment: str = "00_introduction_exercises",
@@ -18,8 +30,9 @@ def bench_grading(submissions: int, workers: list[int], assignment: str = "00_in
     with tempfile.TemporaryDirectory(prefix="russia-china-bench-") as scratch:
         folder = Path(scratch) / "submissions"
         folder.mkdir()
+        answered = _as_handed_in(solutions / f"{assignment}.ipynb")
         for number in range(submissions):
-            shutil.copy(solutions / f"{assignment}.ipynb", folder / f"student{number:03d}.ipynb")
+            nbformat.write(answered, folder / f"student{number:03d}.ipynb")
         for count in workers:
             grader = ClassGrader(solutions, folder, Path(scratch) / f"grades-{count}", assignment=assignment)
             start = time.perf_counter()

@@ -61,8 +61,8 @@ def grading_lines(rows: list[dict]) -> list[str]:
 
 def report(results: dict) -> str:
     sections = [f"# Performance\n\nMeasured by `make bench` on {results['date']} on {results['machine']} "
-                f"({results['cores']} cores). Raw numbers: `docs/performance.json`. Timings vary by about ±20 % "
-                "between runs on this machine."]
+                f"({results['cores']} cores) in {results.get('bench_seconds', '?')} s. Raw numbers: "
+                "`docs/performance.json`. Timings vary by about ±20 % between runs on this machine."]
     builders = {"widgets": ("Widget response (control change → finished PNG)", widget_lines),
                 "suite": ("Test suite: notebook execution against its floor", suite_lines),
                 "setup": ("Setup", setup_lines), "grading": ("Grading throughput", grading_lines)}
