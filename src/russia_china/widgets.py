@@ -49,8 +49,10 @@ def year_range(values: Sequence[int]) -> tuple[int, int]:
 def year_window(first: int, last: int, start: int | None = None) -> widgets.IntRangeSlider:
     """The course's year-range control: redraws when the student lets go, not
     at every pixel of the drag, so a slow chart never queues redraws."""
+    # The wider layout leaves room for the readout: at the default width JupyterLab cuts "1992 – 2024" short.
     return widgets.IntRangeSlider(value=(first if start is None else start, last), min=first, max=last,
-                                  description="Years", continuous_update=False)
+                                  description="Years", continuous_update=False,
+                                  layout=widgets.Layout(width="400px"))
 
 
 def at_least_one(selection: Sequence[str], what: str) -> list[str]:
@@ -94,6 +96,8 @@ class ChartWidget:
         self.caption = widgets.HTML()
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
+            if isinstance(control, widgets.ToggleButtons) and not control.style.button_width:
+                control.style.button_width = "auto"  # the default width cuts long choices short
         self.view = widgets.VBox(
             [widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")),
              self.image, self.caption]
