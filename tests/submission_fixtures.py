@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 
 from russia_china.paths import REPO_ROOT
+from russia_china.tools.release import handed_in_notebook
 
 ASSIGNMENT = "00_introduction_exercises"
 SOLUTIONS = REPO_ROOT / "solutions" / f"{ASSIGNMENT}.ipynb"
@@ -23,13 +24,7 @@ MEMORY_LIMIT_ENFORCED = sys.platform.startswith("linux")
 
 
 def _solved() -> nbformat.NotebookNode:
-    nb = nbformat.read(SOLUTIONS, as_version=4)
-    nb.cells = [c for c in nb.cells if "solution-only" not in c.metadata.get("tags", [])]
-    for cell in nb.cells:  # what a student hands in has no hidden tests and no markers
-        if "### BEGIN HIDDEN TESTS" in cell.source:
-            cell.source = ""
-        cell.source = "\n".join(line for line in cell.source.splitlines() if not line.startswith("### "))
-    return nb
+    return handed_in_notebook(nbformat.read(SOLUTIONS, as_version=4), ASSIGNMENT)
 
 
 def _cell_checking(nb: nbformat.NotebookNode, exercise_id: str) -> nbformat.NotebookNode:

@@ -10,17 +10,7 @@ import nbformat
 
 from ..grading.grader import ClassGrader
 from ..paths import REPO_ROOT
-from .release import BEGIN_HIDDEN, MARKERS, SOLUTION_ONLY_TAG
-
-
-def _as_handed_in(solution: Path) -> nbformat.NotebookNode:
-    """The model solution as a student would hand it in: no hidden tests, model answers or markers."""
-    nb = nbformat.read(solution, as_version=4)
-    nb.cells = [c for c in nb.cells if SOLUTION_ONLY_TAG not in c.metadata.get("tags", [])
-                and BEGIN_HIDDEN not in c.source]
-    for cell in nb.cells:
-        cell.source = "\n".join(line for line in cell.source.splitlines() if line.strip() not in MARKERS)
-    return nb
+from .release import handed_in_notebook
 
 
 def bench_grading(submissions: int, workers: list[int], assignment: str = "00_introduction_exercises",
@@ -30,7 +20,7 @@ def bench_grading(submissions: int, workers: list[int], assignment: str = "00_in
     with tempfile.TemporaryDirectory(prefix="russia-china-bench-") as scratch:
         folder = Path(scratch) / "submissions"
         folder.mkdir()
-        answered = _as_handed_in(solutions / f"{assignment}.ipynb")
+        answered = handed_in_notebook(nbformat.read(solutions / f"{assignment}.ipynb", as_version=4), assignment)
         for number in range(submissions):
             nbformat.write(answered, folder / f"student{number:03d}.ipynb")
         for count in workers:

@@ -109,6 +109,16 @@ class RemoveHiddenTests(Preprocessor):
         return nb, resources
 
 
+class KeepSolutions(Preprocessor):
+    """Keep each solution region's code and drop its markers: the model answer
+    as a student who got everything right would hand it in."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and BEGIN_SOLUTION in cell.source:
+            cell.source = _replace_regions(cell.source, BEGIN_SOLUTION, END_SOLUTION, lambda body, _indent: body)
+        return cell, resources
+
+
 def _replace_regions(source: str, begin: str, end: str, replacement) -> str:
     out, body, indent = [], None, ""
     for line in source.splitlines():
@@ -159,6 +169,16 @@ def student_notebook(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookN
     resources = {"notebook_name": name}
     for preprocessor in (CheckMarkers(), RemoveSolutionOnlyCells(), ReplaceSolutions(), RemoveHiddenTests(),
                          ClearOutputPreprocessor(), DropVolatileMetadata()):
+        nb, resources = preprocessor.preprocess(nb, resources)
+    return nb
+
+
+def handed_in_notebook(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
+    """A solutions notebook as a student who answered everything would hand it in:
+    model answers kept, markers, hidden tests and solution-only cells gone
+    (the grading tests' sample class and the grading benchmark start from it)."""
+    resources = {"notebook_name": name}
+    for preprocessor in (CheckMarkers(), RemoveSolutionOnlyCells(), KeepSolutions(), RemoveHiddenTests()):
         nb, resources = preprocessor.preprocess(nb, resources)
     return nb
 
