@@ -16,8 +16,8 @@ from .schema import build_schema, failure_problems
 #: A reference target that is not a table: the names of the datasets themselves.
 DATASETS_TABLE = "datasets"
 
-_cache: dict[tuple[Path, str], tuple[tuple[float, float], pd.DataFrame]] = {}
-_manifest_cache: dict[Path, tuple[float, Manifest]] = {}
+#: What load() and manifest() built, by key, with the file times it was built from.
+_cache: dict[tuple, tuple[tuple[float, ...], object]] = {}
 
 
 def list_datasets(folder: Path | None = None) -> list[str]:
@@ -36,12 +36,9 @@ def load(name: str, folder: Path | None = None) -> pd.DataFrame:
     folder = Path(folder or data_dir())
     csv_path = folder / f"{name}.csv"
     yml_path = manifest_path(folder, name)
-    stamp = (_mtime(csv_path), _mtime(yml_path))
-    cached = _cache.get((folder, name))
-    if cached is None or cached[0] != stamp:
-        cached = (stamp, _load_uncached(folder, name, csv_path, yml_path))
-        _cache[(folder, name)] = cached
-    return cached[1].copy(deep=False)
+    frame = _while_unchanged(("table", folder, name), (csv_path, yml_path),
+                             lambda: _load_uncached(folder, name, csv_path, yml_path))
+    return frame.copy(deep=False)
 
 
 def manifest(name: str, folder: Path | None = None) -> Manifest:
@@ -50,11 +47,16 @@ def manifest(name: str, folder: Path | None = None) -> Manifest:
     Cached until the file changes: widgets read a manifest on every redraw.
     """
     path = manifest_path(Path(folder or data_dir()), name)
-    stamp = _mtime(path)
-    cached = _manifest_cache.get(path)
+    return _while_unchanged(("manifest", path), (path,), lambda: read_manifest(path))
+
+
+def _while_unchanged(key: tuple, files: tuple[Path, ...], build):
+    """What ``build()`` returned for ``key``, built again when any of ``files`` has changed since."""
+    stamp = tuple(_mtime(path) for path in files)
+    cached = _cache.get(key)
     if cached is None or cached[0] != stamp:
-        cached = (stamp, read_manifest(path))
-        _manifest_cache[path] = cached
+        cached = (stamp, build())
+        _cache[key] = cached
     return cached[1]
 
 
