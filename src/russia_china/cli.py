@@ -62,33 +62,34 @@ def _bench(args: argparse.Namespace) -> int:
 
     from .tools import bench_report
 
+    def run_widgets():
+        from .tools.bench import bench_widgets
+        return bench_widgets(args.changes, progress=tqdm)
+
+    def run_suite():
+        from .tools.bench_suite import bench_suite
+        return bench_suite()
+
+    def run_setup():
+        from .tools.bench_setup import bench_setup
+        return bench_setup()
+
+    def run_grading():
+        from .tools.bench_grading import bench_grading
+        return bench_grading(args.submissions, [1, 2])
+
+    runners = {"widgets": run_widgets, "suite": run_suite, "setup": run_setup, "grading": run_grading}
     parts = args.only.split(",")
-    unknown = set(parts) - {"widgets", "suite", "setup", "grading"}
+    unknown = set(parts) - set(runners)
     if unknown:
         print(f"error: unknown benchmark part(s) {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
     results: dict = {}
     started = time.perf_counter()
-    if "widgets" in parts:
-        from .tools import bench
-
-        results["widgets"] = bench.bench_widgets(args.changes, progress=tqdm)
-        print("\n".join(bench_report.widget_lines(results["widgets"])) + "\n")
-    if "suite" in parts:
-        from .tools.bench_suite import bench_suite
-
-        results["suite"] = bench_suite()
-        print("\n".join(bench_report.suite_lines(results["suite"])) + "\n")
-    if "setup" in parts:
-        from .tools.bench_setup import bench_setup
-
-        results["setup"] = bench_setup()
-        print("\n".join(bench_report.setup_lines(results["setup"])) + "\n")
-    if "grading" in parts:
-        from .tools.bench_grading import bench_grading
-
-        results["grading"] = bench_grading(args.submissions, [1, 2])
-        print("\n".join(bench_report.grading_lines(results["grading"])) + "\n")
+    for part, run in runners.items():  # always in this order, whatever the order asked for
+        if part in parts:
+            results[part] = run()
+            print(bench_report.lines(part, results[part]) + "\n")
     results["bench_seconds"] = round(time.perf_counter() - started)
     print(f"the benchmark took {results['bench_seconds']} s")
     if not args.no_record:

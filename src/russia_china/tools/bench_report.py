@@ -59,16 +59,24 @@ def grading_lines(rows: list[dict]) -> list[str]:
     return lines
 
 
+#: Each part of the benchmark: its heading in docs/performance.md and the lines that show its results.
+SECTIONS = {"widgets": ("Widget response (control change → finished PNG)", widget_lines),
+            "suite": ("Test suite: notebook execution against its floor", suite_lines),
+            "setup": ("Setup", setup_lines), "grading": ("Grading throughput", grading_lines)}
+
+
+def lines(part: str, result) -> str:
+    """One part's results as printed and recorded."""
+    return "\n".join(SECTIONS[part][1](result))
+
+
 def report(results: dict) -> str:
     sections = [f"# Performance\n\nMeasured by `make bench` on {results['date']} on {results['machine']} "
                 f"({results['cores']} cores) in {results.get('bench_seconds', '?')} s. Raw numbers: "
                 "`docs/performance.json`. Timings vary by about ±20 % between runs on this machine."]
-    builders = {"widgets": ("Widget response (control change → finished PNG)", widget_lines),
-                "suite": ("Test suite: notebook execution against its floor", suite_lines),
-                "setup": ("Setup", setup_lines), "grading": ("Grading throughput", grading_lines)}
-    for key, (title, build) in builders.items():
+    for key, (title, build) in SECTIONS.items():
         if key in results:
-            sections.append(f"## {title}\n\n" + "\n".join(build(results[key])))
+            sections.append(f"## {title}\n\n" + lines(key, results[key]))
     notes = DOCS / "performance-notes.md"  # hand-written: what was tried, what limits a missed goal
     if notes.exists():
         sections.append(notes.read_text(encoding="utf-8").strip())
