@@ -56,11 +56,13 @@ exercises: $(STAMP)
 	$(BIN)/russia-china exercises
 
 # Grade a folder of submissions (one notebook or sub-folder per student) into grades/ASSIGNMENT/.
+# GRADE_ARGS passes more options, e.g. GRADE_ARGS="--due 2026-12-01 --roster roster.csv".
 SUBMISSIONS ?=
 ASSIGNMENT ?=
+GRADE_ARGS ?=
 grade: $(STAMP)
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [ASSIGNMENT=02]"; exit 2; }
-	$(BIN)/russia-china grade "$(SUBMISSIONS)" $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT),)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [ASSIGNMENT=02] [GRADE_ARGS=...]"; exit 2; }
+	$(BIN)/russia-china grade "$(SUBMISSIONS)" $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT),) $(GRADE_ARGS)
 
 # The offline website in _site/: lessons and exercises (never solutions), sources, instructor notes.
 site: $(STAMP)

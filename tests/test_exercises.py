@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from russia_china.exercises import NOT_ANSWERED, PASSED, check
-from russia_china.exercises.checking import _answer_key
+from russia_china.exercises.checking import answer_key as _answer_key
 from russia_china.paths import REPO_ROOT
 from russia_china.tools import answer_key, release
 

@@ -119,24 +119,33 @@ def _grade(args: argparse.Namespace) -> int:
     from .grading import grader
 
     limits = grader.Limits(cell_timeout=args.cell_timeout, submission_timeout=args.submission_timeout,
-                           memory_mb=args.memory_mb)
-    sandboxing = {"auto": None, "bubblewrap": True, "none": False}[args.sandbox]
+                           memory_mb=args.memory_mb, notebook_mb=args.max_notebook_mb)
     try:
         class_grader = grader.ClassGrader(Path(args.solutions), Path(args.submissions), Path(args.output),
-                                          args.assignment, limits, sandboxing)
+                                          args.assignment, limits, unsandboxed=args.unsandboxed)
         outputs = class_grader.grade(args.workers, Path(args.roster) if args.roster else None, args.due)
     except (ValueError, FileNotFoundError, RuntimeError) as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     plan = class_grader.plan
-    print(f"graded {len(outputs.results)} submission(s) for {plan.name} "
-          f"({'bubblewrap sandbox' if class_grader.use_bubblewrap else 'no bubblewrap: audit hook only'})")
-    for graded in outputs.results:
-        if graded.zeroed_because:
-            print(f"  {graded.student_id}: {graded.zeroed_because}")
+    failures = [g for g in outputs.results if g.outcome == "error"]
+    zeros = [g for g in outputs.results if g.outcome == "zero"]
+    stopped = [g for g in outputs.results if g.stopped_because]
+    flagged = [g for g in outputs.results if g.flagged]
+    print(f"graded {len(outputs.results) - len(failures)} submission(s) for {plan.name} "
+          f"({'UNSANDBOXED: student code ran with your permissions' if class_grader.unsandboxed else 'sandboxed'})")
+    print(f"  scored 0 (unreadable): {len(zeros)}; stopped early (answers until then count): {len(stopped)}; "
+          f"flagged for review: {len(flagged)}")
+    reasons: dict[str, int] = {}
+    for entry in outputs.skipped_entries:
+        kind = entry.reason.split(":")[0].split(" (")[0].split(";")[0]
+        reasons[kind] = reasons.get(kind, 0) + 1
+    print(f"  skipped: {len(outputs.skipped_entries)}" + "".join(f"; {kind}: {n}" for kind, n in reasons.items())
+          + (f" (see {outputs.skipped})" if outputs.skipped_entries else ""))
+    for graded in zeros + stopped:
+        print(f"  {graded.student_id}: {graded.zeroed_because or graded.stopped_because}")
     print(f"gradebook: {outputs.gradebook}\nfeedback:  {outputs.feedback[0].parent if outputs.feedback else '-'}"
           f"\nwritten answers to grade by hand: {outputs.written_answers}")
-    failures = [g for g in outputs.results if g.outcome == "error"]
     for graded in failures:
         print(f"error grading {graded.student_id}: {graded.reason}", file=sys.stderr)
     return 1 if failures else 0
@@ -204,8 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell (default 60)")
     grade.add_argument("--submission-timeout", type=int, default=600, help="seconds per submission (default 600)")
     grade.add_argument("--memory-mb", type=int, default=3072, help="memory limit per submission (default 3072)")
-    grade.add_argument("--sandbox", choices=["auto", "bubblewrap", "none"], default="auto",
-                       help="bubblewrap isolation (default: use it when it works here)")
+    grade.add_argument("--max-notebook-mb", type=int, default=5,
+                       help="largest notebook once its stored outputs are dropped (default 5)")
+    grade.add_argument("--unsandboxed", action="store_true",
+                       help="grade without an OS sandbox (no bubblewrap): student code can then read everything "
+                            "you can; every row is marked in the gradebook")
     grade.set_defaults(run=_grade)
     return parser
 

@@ -13,6 +13,7 @@ instructor's hidden tests and manual grading may still find problems.
 from __future__ import annotations
 
 from .checking import answers, check
-from .feedback import NOT_ANSWERED, PASSED, Feedback
+from .feedback import Feedback
+from .format import NOT_ANSWERED, PASSED
 
 __all__ = ["NOT_ANSWERED", "PASSED", "Feedback", "answers", "check"]

@@ -1,155 +1,201 @@
-"""The `check` function students call after each exercise."""
+"""The `check` function students call after each exercise, and the public judge.
+
+check() describes the answer as plain data (see `plain`), rebuilds it exactly
+as the grader's judge will, and judges that with `judge`. The grader calls the
+same `judge` on the same plain data in a process of its own, so an answer that
+check() accepts, the grade accepts.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import pickle
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import pandas as pd
 
-from . import keys
-from .feedback import HINT, NOT_ANSWERED, PASSED, RECORDED, UNKNOWN, Feedback
+from . import keys, plain
+from .feedback import Feedback
+from .format import (HINT, KEY_ENV, KEY_FILE, MANUAL_KINDS, NOT_ANSWERED, PASSED, PLACEHOLDER_TEXT, RECORD_ENV,
+                     RECORDED, UNKNOWN)
 
 #: Every answer given to check() in this kernel, by exercise id (the last one
-#: wins). Hidden tests and the grader read answers from here, so a student's
-#: cell order, duplicates and deletions do not matter.
+#: wins), in the canonical form the hidden tests see: a number, text, a table
+#: with its key columns as columns, a ChartAnswer or a WidgetAnswer.
 answers: dict[str, Any] = {}
 
-#: Set by the release tool while it executes solutions/ to build the key.
-RECORD_ENV = "RUSSIA_CHINA_RECORD_ANSWERS"
-
 _MAX_ROWS = 100_000
-
-#: What the release puts between the triple quotes of a written answer.
-PLACEHOLDER_TEXT = "Write your answer here."
-
-
-#: Lets an author try a draft's key before `make exercises` writes the real one.
-KEY_ENV = "RUSSIA_CHINA_ANSWER_KEY"
+_WANTED = {"number": "a number", "text": "text", "table": "a pandas DataFrame", "chart": "a matplotlib Figure",
+           "widget": "a widget chart", "written": "text", "manual": "text"}
 
 
 @cache
-def _answer_key() -> dict[str, Any]:
-    override = os.environ.get(KEY_ENV)
-    if override:
-        text = open(override, encoding="utf-8").read()
-    else:
-        text = resources.files(__package__).joinpath("answer_key.json").read_text(encoding="utf-8")
-    return json.loads(text)["exercises"]
+def answer_key() -> dict[str, Any]:
+    """The key's entries by exercise id: salted hashes, never answers."""
+    path = os.environ.get(KEY_ENV) or KEY_FILE
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)["exercises"]
 
 
 def check(exercise_id: object, answer: object = ...) -> Feedback:
     """Check an answer and say what to do next. Never raises."""
     exercise = str(exercise_id)
     try:
-        answers[exercise] = answer
-        _record_for_release(exercise, answer)
-        return _judge(exercise, answer)
+        described = plain.to_plain(answer)
+        record(exercise, described)
+        value = plain.from_plain(json.loads(plain.dumps(described)))
+        if not os.path.exists(os.environ.get(KEY_ENV) or KEY_FILE):
+            answers[exercise] = value
+            if os.environ.get(RECORD_ENV):  # the grading sandbox: the key is never inside it
+                return Feedback(exercise, RECORDED, "Your answer was recorded for grading.")
+            return Feedback(exercise, UNKNOWN, "The answer key is missing: ask your instructor to run make exercises.")
+        feedback, answers[exercise] = judge(exercise, value)
+        return feedback
     except Exception as problem:  # a student's odd object must never produce a traceback
         return Feedback(exercise, HINT, f"This answer could not be checked ({type(problem).__name__}). "
                                          "Give a plain number, text or table as the exercise asks.")
 
 
-def _record_for_release(exercise: str, answer: object) -> None:
+def record(exercise: str, described: dict[str, Any], via: str = "check") -> None:
+    """Append an answer, as plain data, to the file RECORD_ENV names (release and grading)."""
     path = os.environ.get(RECORD_ENV)
-    if path:
-        recorded = {}
-        if os.path.exists(path):
-            with open(path, "rb") as handle:
-                recorded = pickle.load(handle)
-        recorded[exercise] = portable(answer)
-        payload = pickle.dumps(recorded)  # before opening: a failure leaves the old file whole
-        with open(path, "wb") as handle:
-            handle.write(payload)
+    if not path:
+        return
+    line = json.dumps({"exercise_id": exercise, "via": via, "answer": described}, ensure_ascii=False)
+    if len(line) > plain.MAX_BYTES:
+        line = json.dumps({"exercise_id": exercise, "via": via, "answer": {
+            "type": "unsupported", "what": described.get("type", "answer"),
+            "why": f"{len(line) // 2**20} MB as data; at most {plain.MAX_BYTES // 2**20} MB"}})
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
 
 
-def portable(answer: object) -> object:
-    """Charts and widgets cannot be pickled: record what the key compares instead."""
-    from matplotlib.figure import Figure
-
-    from ..widgets import ChartWidget
-
-    if isinstance(answer, Figure):
-        return keys.Normalised(keys.normalise_chart(answer))
-    if isinstance(answer, ChartWidget):
-        return keys.Normalised(keys.normalise_widget(answer))
-    return answer
-
-
-def _judge(exercise: str, answer: object) -> Feedback:
-    key = _answer_key().get(exercise)
-    if key is None:
-        known = ", ".join(sorted(_answer_key()))
-        return Feedback(exercise, UNKNOWN, f"There is no exercise with this id; the ids are {known}.")
-    if answer is ... or answer is None or (isinstance(answer, str) and answer.strip() in ("", PLACEHOLDER_TEXT)):
-        where = "between the triple quotes" if key["kind"] == "written" else "in place of the ..."
-        return Feedback(exercise, NOT_ANSWERED, f"Write your answer {where}, then run the cell again.")
-    kind = key["kind"]
-    if kind == "written":
-        return _judge_written(exercise, answer, key)
+def judge(exercise: str, value: object, key: dict[str, Any] | None = None) -> tuple[Feedback, object]:
+    """The public check of a rebuilt answer (`plain.from_plain`): the feedback,
+    and the answer in the canonical form that hidden tests see."""
+    entry = (answer_key() if key is None else key).get(exercise)
+    if entry is None:
+        known = ", ".join(sorted(answer_key() if key is None else key))
+        return Feedback(exercise, UNKNOWN, f"There is no exercise with this id; the ids are {known}."), value
+    kind = entry["kind"]
+    if value is ... or value is None or (type(value) is str and value.strip() in ("", PLACEHOLDER_TEXT)):
+        where = "between the triple quotes" if kind in MANUAL_KINDS else "in place of the ..."
+        return Feedback(exercise, NOT_ANSWERED, f"Write your answer {where}, then run the cell again."), value
     try:
-        candidates = _normalised(answer, key)
+        value = canonical(kind, value, entry)
+        if kind in MANUAL_KINDS:
+            return _judge_written(exercise, value, entry), value
+        candidates = _normalised(value, entry)
     except keys.NotComparable as problem:
-        return Feedback(exercise, HINT, _type_hint(answer, key, str(problem)))
-    correct = set(key["hashes"])
-    if any(keys.digest(exercise, c) in correct for c in candidates):
-        return Feedback(exercise, PASSED, "Your instructor's hidden tests may check more.")
-    for mistake in key.get("mistakes", []):
-        mistaken = _normalised(answer, {**key, **mistake})
+        return Feedback(exercise, HINT, _type_hint(value, entry, str(problem))), value
+    if any(keys.digest(exercise, c) in set(entry["hashes"]) for c in candidates):
+        return Feedback(exercise, PASSED, "Your instructor's hidden tests may check more."), value
+    for mistake in entry.get("mistakes", []):
+        mistaken = _normalised(value, {**entry, **mistake})
         if any(keys.digest(exercise, c) in set(mistake["hashes"]) for c in mistaken):
-            return Feedback(exercise, HINT, mistake["hint"])
-    return Feedback(exercise, HINT, key.get("hint", "Not the expected answer yet: re-read the question and try again."))
+            return Feedback(exercise, HINT, mistake["hint"]), value
+    hint = entry.get("hint", "Not the expected answer yet: re-read the question and try again.")
+    return Feedback(exercise, HINT, hint), value
 
 
-def _normalised(answer: object, key: dict[str, Any]) -> list[str]:
-    kind = key["kind"]
+def canonical(kind: str, value: object, entry: dict[str, Any]) -> object:
+    """The one form of an answer that the key and hidden tests compare: a number
+    for a one-value table or array, a table with its key columns as columns and
+    a plain index, text without surrounding space. Raises NotComparable."""
+    if isinstance(value, plain.Unsupported):
+        raise keys.NotComparable(f"the answer is {value.describe()}, not {_WANTED.get(kind, 'an answer')}")
     if kind == "number":
-        return keys.normalise_number(_as_number(answer), key["tolerance"])
-    if kind == "text":
-        return [keys.normalise_text(answer)]
+        number = _as_number(value)
+        if type(number) is bool:
+            raise keys.NotComparable("the answer is True or False, not a number")
+        if type(number) not in (int, float):
+            raise keys.NotComparable(f"the answer is {_a(number)}, not a number")
+        return number
+    if kind in ("text", *MANUAL_KINDS):
+        if type(value) is not str:
+            raise keys.NotComparable(f"the answer is {_a(value)}, not text")
+        return value.strip()
     if kind == "table":
-        if isinstance(answer, (pd.DataFrame, pd.Series)) and len(answer) > _MAX_ROWS:
-            raise keys.NotComparable(f"the table has {len(answer)} rows; the answer is much smaller")
-        return [keys.normalise_frame(answer, key["columns"], key["decimals"])]
+        return _canonical_table(value, entry["columns"])
+    wanted = {"chart": plain.ChartAnswer, "widget": plain.WidgetAnswer}.get(kind)
+    if wanted is None or type(value) is not wanted:
+        raise keys.NotComparable(f"expected {_WANTED.get(kind, kind)}, got {_a(value)}")
+    return value
+
+
+def _a(value: object) -> str:
+    names = {int: "a number", float: "a number", str: "text", bool: "True or False", list: "a list",
+             pd.DataFrame: "a DataFrame", pd.Series: "a Series", plain.ChartAnswer: "a matplotlib Figure",
+             plain.WidgetAnswer: "a widget chart"}
+    return names.get(type(value), f"a {type(value).__name__}")
+
+
+def _as_number(value: object) -> object:
+    """A one-value Series, DataFrame or array is the number it holds."""
+    if type(value) in (pd.Series, pd.DataFrame) and value.size == 1:
+        return _as_number(value.to_numpy().ravel()[0])
+    if type(value).__name__ == "ndarray" and value.size == 1:
+        return _as_number(value.ravel()[0])
+    if hasattr(value, "item") and type(value).__module__ == "numpy":
+        return value.item()
+    return value
+
+
+def _canonical_table(value: object, columns: list[str]) -> pd.DataFrame:
+    if type(value) is pd.Series:
+        frame = value.reset_index()
+    elif type(value) is pd.DataFrame:
+        frame = value if set(columns) <= set(value.columns) else value.reset_index()
+    else:
+        raise keys.NotComparable(f"expected a DataFrame, got {_a(value)}")
+    if len(frame) > _MAX_ROWS:
+        raise keys.NotComparable(f"the table has {len(frame)} rows; the answer is much smaller")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise keys.NotComparable(f"the table has no column(s) {missing}; expected {columns}")
+    frame = frame.reset_index(drop=True)
+    for column in frame.columns[frame.dtypes.map(lambda d: not pd.api.types.is_numeric_dtype(d))]:
+        frame[column] = frame[column].map(lambda v: v.strip() if type(v) is str else v)
+    return frame
+
+
+def _normalised(value: object, entry: dict[str, Any]) -> list[str]:
+    kind = entry["kind"]
+    if kind == "number":
+        return keys.normalise_number(value, entry["tolerance"])
+    if kind == "text":
+        return [keys.normalise_text(value)]
+    if kind == "table":
+        return [keys.normalise_frame(value, entry["columns"], entry["decimals"])]
     if kind == "chart":
-        return [keys.normalise_chart(answer)]
+        return [keys.normalise_chart(value)]
     if kind == "widget":
-        return [keys.normalise_widget(answer)]
+        return [keys.normalise_widget(value)]
     raise keys.NotComparable(f"unknown kind {kind!r}")
 
 
-def _as_number(answer: object) -> object:
-    """Accept a one-element Series or array as the number it holds."""
-    if isinstance(answer, (pd.Series, pd.DataFrame)) and answer.size == 1:
-        answer = answer.to_numpy().ravel()[0]
-    if hasattr(answer, "item") and getattr(answer, "size", None) == 1:
-        answer = answer.item()
-    return answer
-
-
-def _type_hint(answer: object, key: dict[str, Any], detail: str) -> str:
-    kind = key["kind"]
+def _type_hint(value: object, entry: dict[str, Any], detail: str) -> str:
+    kind = entry["kind"]
     if "not finite" in detail:
         return "Your answer is NaN (not a number) or infinite: check that the rows you selected are not empty."
-    if kind == "number" and isinstance(answer, str):
+    if kind == "number" and type(value) is str:
         return "Your answer is text. Give a number without quotes or units, e.g. 12.5."
-    if kind == "number" and isinstance(answer, (pd.Series, pd.DataFrame)):
+    if kind == "number" and type(value) in (pd.Series, pd.DataFrame) or type(value).__name__ == "ndarray":
         return "Your answer is a table with several values. Pick out the single number, e.g. with .iloc[0]."
+    if isinstance(value, plain.Unsupported):
+        return f"{detail[0].upper()}{detail[1:]}. Give {_WANTED.get(kind, 'a plain answer')} as the exercise asks."
     if kind == "table":
-        return f"Give a pandas DataFrame with the columns {', '.join(key['columns'])}. ({detail})"
+        return f"Give a pandas DataFrame with the columns {', '.join(entry['columns'])}. ({detail})"
     if kind in ("chart", "widget"):
         return detail[0].upper() + detail[1:] + "."
+    if kind in MANUAL_KINDS:
+        return "Write your answer as text between the triple quotes."
     return f"This kind of answer cannot be checked here: {detail}."
 
 
-def _judge_written(exercise: str, answer: object, key: dict[str, Any]) -> Feedback:
-    if not isinstance(answer, str):
-        return Feedback(exercise, HINT, "Write your answer as text between the triple quotes.")
+def _judge_written(exercise: str, answer: str, entry: dict[str, Any]) -> Feedback:
     words = len(answer.split())
-    if words < key["min_words"]:
-        return Feedback(exercise, HINT, f"Your answer has {words} words; write at least {key['min_words']}.")
+    if words < entry["min_words"]:
+        return Feedback(exercise, HINT, f"Your answer has {words} words; write at least {entry['min_words']}.")
     return Feedback(exercise, RECORDED, "Written answers are graded by your instructor against a rubric.")

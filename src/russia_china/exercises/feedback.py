@@ -5,18 +5,14 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-NOT_ANSWERED = "not answered yet"
-PASSED = "public checks passed"
-HINT = "not yet"
-RECORDED = "recorded"
-UNKNOWN = "unknown exercise"
+from .format import HINT, NOT_ANSWERED, PASSED, RECORDED, UNKNOWN
 
 _ICONS = {NOT_ANSWERED: "✎", PASSED: "✓", HINT: "✗", RECORDED: "✎", UNKNOWN: "?"}
 
 
 @dataclass(frozen=True)
 class Feedback:
-    """The result of one check. ``status`` is one of the constants above."""
+    """The result of one check. ``status`` is one of the statuses in `format`."""
 
     exercise_id: str
     status: str

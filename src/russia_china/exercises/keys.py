@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import math
-from numbers import Real
 
 import pandas as pd
+
+from .plain import ChartAnswer, WidgetAnswer
 
 #: Fixed so that `make exercises` is reproducible; the salt defeats lookup
 #: tables, not a determined brute force (answers are small numbers).
@@ -29,10 +30,6 @@ def digest(exercise_id: str, normalised: str) -> str:
     return hashlib.sha256(f"{salt_for(exercise_id)}|{normalised}".encode()).hexdigest()
 
 
-class Normalised(str):
-    """An answer already in normalised form (charts and widgets, recorded by the release)."""
-
-
 class NotComparable(ValueError):
     """The answer is of a kind this exercise cannot compare (e.g. text for a number)."""
 
@@ -40,7 +37,7 @@ class NotComparable(ValueError):
 def normalise_number(value: object, tolerance: float) -> list[str]:
     """The grid cells a number may fall in: its own and both neighbours, so an
     answer within the tolerance never misses because of where rounding cuts."""
-    if isinstance(value, bool) or not isinstance(value, Real):
+    if type(value) not in (int, float):
         raise NotComparable(f"expected a number, got {type(value).__name__}")
     number = float(value)
     if not math.isfinite(number):
@@ -55,22 +52,15 @@ def key_number(value: float, tolerance: float) -> str:
 
 
 def normalise_text(value: object) -> str:
-    if not isinstance(value, str):
+    if type(value) is not str:
         raise NotComparable(f"expected text, got {type(value).__name__}")
     return "t:" + " ".join(value.casefold().split())
 
 
 def normalise_frame(value: object, columns: list[str], decimals: int) -> str:
-    """A DataFrame reduced to the columns that matter, rows sorted, numbers rounded."""
-    if isinstance(value, pd.Series):
-        value = value.reset_index()
-    if not isinstance(value, pd.DataFrame):
-        raise NotComparable(f"expected a DataFrame, got {type(value).__name__}")
-    frame = value.reset_index() if not set(columns) <= set(value.columns) else value
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise NotComparable(f"the table has no column(s) {missing}; expected {columns}")
-    frame = frame[columns].copy()
+    """A canonical table (see checking.canonical) reduced to the columns that matter,
+    rows sorted, numbers rounded."""
+    frame = value[columns].copy()
     for column in columns:
         if pd.api.types.is_numeric_dtype(frame[column]):
             frame[column] = frame[column].astype(float).round(decimals)
@@ -80,34 +70,20 @@ def normalise_frame(value: object, columns: list[str], decimals: int) -> str:
     return "f:" + frame.to_csv(index=False, float_format=f"%.{decimals}f")
 
 
-def normalise_chart(value: object) -> str:
+def normalise_chart(value: ChartAnswer) -> str:
     """A chart reduced to what it plots: bar heights, or line values, rounded."""
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Rectangle
-
-    if isinstance(value, Normalised):
-        return str(value)
-    if not isinstance(value, Figure):
-        raise NotComparable(f"expected a matplotlib Figure (the `fig` of charts.new_chart()), got {type(value).__name__}")
-    if not getattr(value, "alt_text", ""):
+    if not value.alt_text:
         raise NotComparable("the chart has no title, source line or text alternative yet: call charts.label_chart(...)")
-    axes = value.axes[0]
-    bars = sorted(round(p.get_height()) for p in axes.patches if isinstance(p, Rectangle) and p.get_height() > 0)
+    bars = sorted(round(h) for h in value.bars if h is not None and math.isfinite(h) and h > 0)
     if bars:
         return "c:bars:" + ",".join(map(str, bars))
-    lines = sorted(round(float(y), 1) for line in axes.get_lines() for y in line.get_ydata())
+    lines = sorted(round(float("nan") if y is None else float(y), 1) for line in value.lines for y in line)
     return "c:lines:" + ",".join(map(str, lines))
 
 
-def normalise_widget(value: object) -> str:
+def normalise_widget(value: WidgetAnswer) -> str:
     """A widget chart reduced to what it currently shows: title, units and control values."""
-    from ..widgets import ChartWidget
-
-    if isinstance(value, Normalised):
-        return str(value)
-    if not isinstance(value, ChartWidget):
-        raise NotComparable(f"expected a ChartWidget, got {type(value).__name__}")
-    if value.text is None or value.message:
+    if value.message or not value.title:
         raise NotComparable(f"the widget shows a message instead of a chart: {value.message}")
     controls = "|".join(f"{name}={value.values[name]!r}" for name in sorted(value.values))
-    return f"w:{value.text.title}|{value.text.units}|{controls}"
+    return f"w:{value.title}|{value.units}|{controls}"

@@ -1,9 +1,14 @@
 """Turn graded results into the gradebook CSV, feedback files and written answers.
 
 The gradebook has nbgrader's export columns, then one column per exercise,
-then `needs_manual_grading` and `comments`. Feedback files show each exercise's
-points, the public check's message and whether hidden tests passed, never the
-hidden tests themselves or their expected values.
+then `needs_manual_grading`, `sandbox` and `comments`. Feedback files show each
+exercise's points, the public check's message and whether hidden tests passed,
+never the hidden tests themselves or their expected values.
+
+Text that came from a student's side (error messages, column names, class
+names) is escaped before it reaches a Markdown feedback file, and every CSV
+cell that a spreadsheet would read as a formula is neutralised (OWASP's rule
+for CSV injection: a leading =, +, -, @, tab or carriage return gets a ').
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +26,11 @@ from .plan import AssignmentPlan
 
 NBGRADER_COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
                     "raw_score", "late_submission_penalty", "score", "max_score"]
-TRAILING_COLUMNS = ["needs_manual_grading", "comments"]
+TRAILING_COLUMNS = ["needs_manual_grading", "sandbox", "comments"]
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Characters that start Markdown or HTML markup anywhere in a line, and at its start.
+_INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>&|~$])")
+_LINE_START_MARKUP = re.compile(r"^(\d*)([#+\-=>.)])")
 
 
 @dataclass
@@ -30,21 +40,34 @@ class Graded:
     student_id: str
     timestamp: str
     outcome: str  # graded, zero (with a reason) or error (the grader's fault)
+    #: Why a graded submission stopped early (its answers until then count), or why it scored 0.
     reason: str | None = None
     exercises: list[dict[str, Any]] = field(default_factory=list)
     cell_errors: list[str] = field(default_factory=list)
-    violations: list[str] = field(default_factory=list)
+    #: Tripwire events: for the instructor to look at, never a loss of points.
+    flags: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    sandboxed: bool = True
     #: Largest resident memory of the submission's kernel, for the benchmark.
     peak_kernel_mb: float | None = None
 
     @property
     def zeroed_because(self) -> str | None:
-        if self.violations:
-            return f"scored 0 and flagged for review: the notebook {self.violations[0]}"
+        if self.outcome == "error":
+            return f"not graded (the grader failed): {self.reason}"
         if self.outcome != "graded":
             return f"scored 0: {self.reason}"
         return None
+
+    @property
+    def stopped_because(self) -> str | None:
+        return self.reason if self.outcome == "graded" else None
+
+    @property
+    def flagged(self) -> str | None:
+        if not self.flags:
+            return None
+        return f"flagged for review (no points taken): the notebook tried {', '.join(self.flags)}"
 
     @property
     def nothing_answered(self) -> bool:
@@ -61,7 +84,7 @@ class Graded:
             elif exercise.manual:
                 result[exercise.exercise_id] = None if entry["status"] == "recorded" else 0.0
             else:
-                result[exercise.exercise_id] = float(entry["points"] or 0.0)
+                result[exercise.exercise_id] = min(float(entry["points"] or 0.0), exercise.points)
         return result
 
 
@@ -78,7 +101,7 @@ def gradebook_rows(results: list[Graded], plan: AssignmentPlan, roster: dict[str
         points = graded.points(plan)
         raw = sum(p for p in points.values() if p is not None)
         person = roster.get(graded.student_id, {})
-        comments = [graded.zeroed_because] if graded.zeroed_because else []
+        comments = [graded.zeroed_because, graded.stopped_because, graded.flagged]
         if graded.nothing_answered:
             comments.append("no exercise was answered")
         comments += graded.cell_errors[:3] + graded.notes[:3]
@@ -91,9 +114,21 @@ def gradebook_rows(results: list[Graded], plan: AssignmentPlan, roster: dict[str
         }
         row.update({exercise_id: _number(value) for exercise_id, value in points.items()})
         row["needs_manual_grading"] = " ".join(e for e, p in points.items() if p is None)
-        row["comments"] = "; ".join(c for c in comments if c)
-        rows.append(row)
+        row["sandbox"] = "bubblewrap" if graded.sandboxed else "NONE (--unsandboxed)"
+        row["comments"] = " ".join("; ".join(c for c in comments if c).split())
+        rows.append({name: safe_cell(value) for name, value in row.items()})
     return rows
+
+
+def safe_cell(value: str) -> str:
+    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def escape_markdown(text: str) -> str:
+    """Untrusted text as literal Markdown: one line, no markup, no HTML."""
+    text = _INLINE_MARKUP.sub(r"\\\1", " ".join(str(text).split()))
+    return _LINE_START_MARKUP.sub(r"\1\\\2", text)
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -113,7 +148,7 @@ def _csv_text(rows: list[dict[str, str]], columns: list[str]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows([{name: safe_cell(str(value)) for name, value in row.items()} for row in rows])
     return buffer.getvalue()
 
 
@@ -134,6 +169,12 @@ def write_written_answers(path: Path, results: list[Graded]) -> Path:
     return path
 
 
+def write_skipped(path: Path, skipped: list[Any]) -> Path:
+    """Every entry of the class folder that was not graded, and why."""
+    _atomic_write(path, _csv_text([{"entry": s.entry, "reason": s.reason} for s in skipped], ["entry", "reason"]))
+    return path
+
+
 def _exercise_line(exercise: Any, entry: dict[str, Any] | None, points: float | None) -> str:
     heading = f"- **{exercise.exercise_id} {exercise.title}**"
     if entry is None:
@@ -142,7 +183,7 @@ def _exercise_line(exercise: Any, entry: dict[str, Any] | None, points: float | 
         return f"{heading}: graded by your instructor (up to {exercise.points:g} points)."
     line = f"{heading}: {points:g} / {exercise.points:g}. {entry['status'].capitalize()}."
     if entry["status"] != "public checks passed" and entry.get("message"):
-        line += f" {entry['message']}"
+        line += f" {escape_markdown(entry['message'])}"
     if entry["hidden"] == "passed":
         line += " Hidden tests: passed."
     elif entry["hidden"].startswith("failed"):
@@ -154,9 +195,14 @@ def feedback_text(graded: Graded, plan: AssignmentPlan) -> str:
     points = graded.points(plan)
     auto_max = sum(e.points for e in plan.exercises if not e.manual)
     earned = sum(p for p in points.values() if p is not None)
-    lines = [f"# Feedback: {plan.name}", "", f"Student: {graded.student_id}  ", f"Submitted: {graded.timestamp}", ""]
+    lines = [f"# Feedback: {plan.name}", "", f"Student: {escape_markdown(graded.student_id)}  ",
+             f"Submitted: {graded.timestamp}", ""]
     if graded.zeroed_because:
-        lines += [f"**This submission {graded.zeroed_because}.**", ""]
+        lines += [f"**This submission {escape_markdown(graded.zeroed_because)}.**", ""]
+    if graded.stopped_because:
+        lines += [f"**Grading stopped early: {escape_markdown(graded.stopped_because)}.**", ""]
+    if graded.flagged:
+        lines += [f"**This submission was {graded.flagged}.**", ""]
     lines += [f"Automatically graded: **{earned:g} of {auto_max:g} points**. "
               f"Written answers (up to {plan.max_score - auto_max:g} points) are graded by your instructor.", ""]
     if not graded.zeroed_because:
@@ -165,16 +211,16 @@ def feedback_text(graded: Graded, plan: AssignmentPlan) -> str:
         lines += [_exercise_line(e, by_id.get(e.exercise_id), points[e.exercise_id]) for e in plan.exercises]
         lines.append("")
     if graded.cell_errors:
-        lines += ["## Cells that raised errors", "", *[f"- {error}" for error in graded.cell_errors], ""]
+        lines += ["## Cells that raised errors", "", *[f"- {escape_markdown(e)}" for e in graded.cell_errors], ""]
     if graded.notes:
-        lines += ["## Notes", "", *[f"- {note}" for note in graded.notes], ""]
+        lines += ["## Notes", "", *[f"- {escape_markdown(note)}" for note in graded.notes], ""]
     return "\n".join(lines)
 
 
 def write_feedback(folder: Path, results: list[Graded], plan: AssignmentPlan) -> list[Path]:
     written = []
     for graded in results:
-        path = folder / f"{graded.student_id}.md"
+        path = folder / f"{graded.student_id}.md"  # ids are folder entries' names: no separators
         _atomic_write(path, feedback_text(graded, plan))
         written.append(path)
     return written

@@ -8,7 +8,6 @@ by cell position.
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,8 @@ from typing import Any
 import nbformat
 import yaml
 
-from ..tools.answer_key import spec_path
-from ..tools.release import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
+from ..exercises.format import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, MANUAL_KINDS, check_ids,
+                                inside, outside, settings_path)
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,7 @@ class ExercisePlan:
 
     @property
     def manual(self) -> bool:
-        return self.kind in ("written", "manual")
+        return self.kind in MANUAL_KINDS
 
 
 @dataclass(frozen=True)
@@ -51,25 +50,6 @@ class AssignmentPlan:
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "setup": self.setup, "exercises": [asdict(e) for e in self.exercises]}
-
-
-_CHECK_CALL = re.compile(r"""\bcheck\(\s*["']([^"']+)["']""")
-
-
-def _regions(source: str, begin: str, end: str) -> tuple[str, list[str]]:
-    """Source without the regions, and the regions' bodies."""
-    kept, bodies, inside = [], [], None
-    for line in source.splitlines():
-        if line.strip() == begin:
-            inside = []
-        elif line.strip() == end and inside is not None:
-            bodies.append("\n".join(inside))
-            inside = None
-        elif inside is not None:
-            inside.append(line)
-        else:
-            kept.append(line)
-    return "\n".join(kept), bodies
 
 
 def _answer_name(source: str, exercise_id: str) -> str | None:
@@ -95,7 +75,7 @@ def _imports(source: str) -> list[str]:
 
 def load_plan(notebook: Path) -> AssignmentPlan:
     """Read exercises, points, hidden tests and setup from one solutions notebook."""
-    settings = yaml.safe_load(spec_path(notebook).read_text(encoding="utf-8")) or {}
+    settings = yaml.safe_load(settings_path(notebook).read_text(encoding="utf-8")) or {}
     nb = nbformat.read(notebook, as_version=4)
     hidden: dict[str, list[str]] = {}
     names: dict[str, str | None] = {}
@@ -103,13 +83,13 @@ def load_plan(notebook: Path) -> AssignmentPlan:
     imports: list[str] = []
     current = None
     for cell in (c for c in nb.cells if c.cell_type == "code"):
-        without_hidden, hidden_bodies = _regions(cell.source, BEGIN_HIDDEN, END_HIDDEN)
-        _, solution_bodies = _regions(without_hidden, BEGIN_SOLUTION, END_SOLUTION)
+        without_hidden, hidden_bodies = outside(cell.source, BEGIN_HIDDEN, END_HIDDEN), inside(
+            cell.source, BEGIN_HIDDEN, END_HIDDEN)
         plain_code = without_hidden.replace(BEGIN_SOLUTION, "").replace(END_SOLUTION, "")
         if not setup:
             setup.append(plain_code)
         imports += [i for i in _imports(plain_code) if i not in imports]
-        for exercise_id in _CHECK_CALL.findall(without_hidden):
+        for exercise_id in check_ids(without_hidden):
             current = exercise_id
             names.setdefault(exercise_id, _answer_name(without_hidden, exercise_id))
         if hidden_bodies:

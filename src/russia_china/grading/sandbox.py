@@ -1,29 +1,44 @@
-"""The command that runs one worker, inside bubblewrap where it works.
+"""The OS boundary around a student's notebook: bubblewrap, on Linux.
 
-bubblewrap (Debian/Ubuntu package `bubblewrap`) gives the worker and its
-kernel a read-only view of the machine, no network, a private /tmp, and hides
-the solutions, the other submissions and the gradebook folder. Where it is
-missing (macOS, some containers) the worker runs unwrapped, and the kernel's
-audit hook is what blocks reading the solutions and writing outside the
-submission's folder.
+Inside it run only the runner (russia_china.exercises.runner) and the kernel it
+starts. They see what a student has: the Python environment, the data/ folder
+and a copy of the student-side package without the grading code, the tools or
+the answer key, all read-only; the submission's own folder, writable; an empty
+/tmp. They have no network, their own PID namespace (so kill and fork reach
+nothing outside, and nothing outlives the submission) and limits on memory,
+CPU time, file size and processes. Run as root, the runner becomes a user of
+its own (one per worker) before any student code runs.
+
+Without bubblewrap (`unsandboxed=True`) the runner runs as an ordinary
+process: student code can then read everything the instructor can, which is
+why the grader refuses unless told so, and marks every row graded that way.
 """
 
 from __future__ import annotations
 
-import functools
+import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..paths import REPO_ROOT
+from ..exercises import format as exercise_format
+from ..exercises.runner import STARTED
+from ..paths import data_dir
+
+#: Where the submission's folder appears inside the sandbox.
+HOME = "/home/student"
+#: Parts of the package a student never needs and must not see.
+NOT_FOR_STUDENTS = ("grading", "tools", "site", "cli.py", exercise_format.KEY_FILE.name, "__pycache__")
+#: The first user id given to sandboxes run by root, one per worker.
+FIRST_UID = 61000
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
-
-
-@functools.cache
 def bubblewrap() -> str | None:
     """The bwrap executable, if it is installed and allowed to run here."""
     executable = shutil.which("bwrap")
@@ -38,20 +53,161 @@ def bubblewrap() -> str | None:
     return executable if works else None
 
 
-def worker_command(workdir: Path, hidden: list[Path], use_bubblewrap: bool) -> list[str]:
-    """Run the worker; with bubblewrap, only `workdir` is writable and `hidden` are empty."""
-    worker = [sys.executable, "-I", "-m", "russia_china.grading.worker"]
-    if not use_bubblewrap:
-        return worker
+def package_dir() -> Path:
+    return Path(exercise_format.__file__).resolve().parents[1]
+
+
+def stage_student_package(scratch: Path) -> Path:
+    """A copy of the package as students have it: no grading code, tools or answer key."""
+    target = scratch / "student-package" / "russia_china"
+    shutil.copytree(package_dir(), target, ignore=shutil.ignore_patterns(*NOT_FOR_STUDENTS))
+    return target
+
+
+@dataclass(frozen=True)
+class View:
+    """What one sandbox is built from."""
+
+    workdir: Path
+    student_package: Path | None  # None: unsandboxed
+    uid: int | None = None
+
+    @property
+    def home(self) -> str:
+        """The submission's folder as the runner and kernel see it."""
+        return HOME if self.student_package else str(self.workdir)
+
+
+def _environment(home: str) -> dict[str, str]:
+    private = f"{home}/private"
+    env = {
+        "HOME": home, "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
+        "MPLCONFIGDIR": f"{private}/matplotlib", "IPYTHONDIR": f"{private}/ipython", "TMPDIR": f"{private}/tmp",
+        "JUPYTER_RUNTIME_DIR": f"{private}/runtime", "JUPYTER_CONFIG_DIR": f"{private}/jupyter",
+        "JUPYTER_PLATFORM_DIRS": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        "PYTHONSAFEPATH": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1", "RUSSIA_CHINA_DATA": str(data_dir()),
+    }
+    # Some processors need these for OpenBLAS to compute correctly; they are the machine's, not secrets.
+    env.update({k: v for k, v in os.environ.items() if k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")})
+    return env
+
+
+def _system_binds() -> list[str]:
+    args: list[str] = []
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):
+            args += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            args += ["--ro-bind", top, top]
+    args += ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
+    for prefix in sorted({sys.base_prefix, sys.prefix}):
+        if not prefix.startswith("/usr/"):
+            args += ["--ro-bind", prefix, prefix]
+    return args
+
+
+def command(view: View, config: Path) -> tuple[list[str], dict[str, str] | None]:
+    """The command that runs the runner on `config`, and its environment (None: set inside)."""
+    runner = [sys.executable, "-I", "-m", "russia_china.exercises.runner", f"{view.home}/{config.name}"]
+    env = _environment(view.home)
+    if view.student_package is None:
+        return runner, env
     executable = bubblewrap()
     if executable is None:
-        raise RuntimeError("bubblewrap (bwrap) is not available here; install it or grade with --sandbox none")
-    command = [executable, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-    needed = [Path(sys.prefix).resolve(), Path(__file__).resolve().parents[1], REPO_ROOT]
-    for folder in hidden:
-        # Never hide a folder the worker needs, e.g. a repository cloned under the hidden /tmp folder.
-        if folder.exists() and not any(_inside(path, folder.resolve()) for path in needed):
-            command += ["--tmpfs", str(folder)]
-    command += ["--bind", str(workdir), str(workdir), "--unshare-net", "--unshare-pid", "--unshare-ipc",
-                "--die-with-parent", "--new-session", "--chdir", str(workdir)]
-    return command + worker
+        raise RuntimeError("bubblewrap (bwrap) does not work here")
+    args = [executable, "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net", "--unshare-ipc",
+            "--unshare-uts", "--unshare-cgroup-try"]
+    if os.getuid() != 0:
+        args.append("--unshare-user")
+    binds = _system_binds() + ["--ro-bind", str(view.student_package), str(package_dir()),
+                               "--ro-bind", str(data_dir().resolve()), str(data_dir()),
+                               "--bind", str(view.workdir), HOME]
+    # bwrap makes the folders leading to a mount point private to root; the sandbox's user must pass through.
+    targets = [binds[i + 2] for i, part in enumerate(binds) if part in ("--ro-bind", "--bind")]
+    parents = sorted({str(p) for t in targets for p in Path(t).parents if str(p) != "/"}, key=len)
+    for folder in parents:
+        args += ["--perms", "0755", "--dir", folder]
+    args += binds + ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
+                     "--chdir", HOME, "--clearenv"]
+    for name, value in env.items():
+        args += ["--setenv", name, value]
+    return args + runner, None
+
+
+def prepare(view: View, fontlist: str | None) -> None:
+    """The private folders the kernel writes to, owned by the sandbox's user."""
+    for sub in ("matplotlib", "ipython", "tmp", "runtime", "jupyter"):
+        (view.workdir / "private" / sub).mkdir(parents=True, exist_ok=True)
+    if fontlist and Path(fontlist).exists():
+        shutil.copy(fontlist, view.workdir / "private" / "matplotlib")  # spares rebuilding matplotlib's font cache
+    if view.uid is not None:
+        for folder, dirs, files in os.walk(view.workdir):
+            for name in [folder, *(os.path.join(folder, n) for n in dirs + files)]:
+                os.lchown(name, view.uid, view.uid)
+
+
+@dataclass(frozen=True)
+class Finished:
+    """How the sandbox ended, as the grader saw it."""
+
+    exit_code: int | None
+    signal: int | None
+    timed_out: bool
+    started: bool
+    peak_mb: float
+    stderr_tail: str
+
+
+def run(view: View, config: Path, timeout: float) -> Finished:
+    """Run the runner; wait at most `timeout` seconds; measure the sandbox's peak memory."""
+    args, env = command(view, config)
+    process = subprocess.Popen(args, env=env, cwd=view.workdir, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, start_new_session=True)
+    # Read both pipes as they fill (bounded), so a chatty sandbox never blocks on a full pipe.
+    captured: dict[str, bytes] = {}
+    readers = [threading.Thread(target=_drain, args=(stream, captured, name), daemon=True)
+               for name, stream in (("out", process.stdout), ("err", process.stderr))]
+    for reader in readers:
+        reader.start()
+    deadline, timed_out = time.monotonic() + timeout, False
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() > deadline:
+            timed_out = True
+            os.killpg(process.pid, signal.SIGKILL)
+            pid, status, usage = os.wait4(process.pid, 0)
+            break
+        time.sleep(0.05)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    for reader in readers:
+        reader.join(timeout=5)
+    code = process.returncode
+    if view.student_package and 128 < code < 128 + signal.NSIG:
+        code = 128 - code  # bwrap exits with 128 + N when what it ran was killed by signal N
+    peak = usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 2**10)
+    tail = captured.get("err", b"").decode("utf-8", "replace").strip().splitlines()[-2:]
+    return Finished(exit_code=code if code >= 0 else None, signal=-code if code < 0 else None,
+                    timed_out=timed_out, started=captured.get("out", b"").startswith(STARTED),
+                    peak_mb=round(peak, 1), stderr_tail=" ".join(tail)[:300])
+
+
+def _drain(stream, captured: dict[str, bytes], name: str, keep: int = 64 * 2**10) -> None:
+    data = b""
+    for chunk in iter(lambda: stream.read(65536), b""):
+        if len(data) < keep:
+            data += chunk[: keep - len(data)]
+    captured[name] = data
+    stream.close()
+
+
+def write_config(view: View, notebook: Path, cwd: Path, settings: dict) -> Path:
+    """The runner's settings, in its folder; paths as the runner sees them."""
+    def inside(path: Path) -> str:
+        return f"{view.home}/{path.relative_to(view.workdir)}"
+
+    config = view.workdir / "run.json"
+    config.write_text(json.dumps({**settings, "folder": view.home, "notebook": inside(notebook), "cwd": inside(cwd),
+                                  "uid": view.uid}), encoding="utf-8")
+    return config

@@ -1,14 +1,25 @@
-"""Who submitted what: one student per file or sub-folder of the submissions folder."""
+"""Who submitted what: one student per notebook or sub-folder of the class folder.
+
+Every entry of the class folder is either a submission or skipped with its
+reason (hidden or temporary names, symbolic links, files that are not
+notebooks, a second entry for the same student), so nothing vanishes without
+a word. In a sub-folder with several notebooks, the one with the most
+answered exercises is graded, and the choice is noted.
+"""
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-_CHECK_ID = re.compile(r"""check\(\s*\\?["']([0-9]+\.[0-9]+)\\?["']""")
-_IGNORED = (".", "_", "~")
+from ..exercises.format import PLACEHOLDER_TEXT, check_ids
+
+_HIDDEN_PREFIXES = (".", "_", "~")
+#: A line the release leaves where an answer goes: `name = ...`.
+_UNANSWERED = re.compile(r"^\s*[A-Za-z_]\w*\s*=\s*\.\.\.\s*(#.*)?$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -18,60 +29,104 @@ class Submission:
     root: Path
     #: The notebook to grade, or None when none was found.
     notebook: Path | None
+    #: Why this notebook was chosen among several, for the comments.
+    note: str = ""
 
     @property
     def timestamp(self) -> str:
-        latest = max([self.root.stat().st_mtime] + ([self.notebook.stat().st_mtime] if self.notebook else []))
+        latest = max([self.root.lstat().st_mtime] + ([self.notebook.lstat().st_mtime] if self.notebook else []))
         return datetime.fromtimestamp(latest, tz=timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Skipped:
+    entry: str
+    reason: str
+
+
+def _read_text(path: Path, limit: int = 5_000_000) -> str:
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            return handle.read(limit)
+    except OSError:
+        return ""
 
 
 def exercise_ids(path: Path) -> set[str]:
     """Exercise ids named in check() calls, read as text: works on broken notebooks too."""
+    return set(check_ids(_read_text(path)))
+
+
+def answered(path: Path) -> int:
+    """How many exercises look answered: cells with a check() call and no placeholder left.
+
+    Read as text through nbformat-free JSON, so a broken notebook counts 0."""
+    import json
+
     try:
-        return set(_CHECK_ID.findall(path.read_text(encoding="utf-8", errors="replace")[:5_000_000]))
-    except OSError:
-        return set()
+        cells = json.loads(_read_text(path, 200_000_000)).get("cells", [])
+        sources = ["".join(c["source"]) if isinstance(c.get("source"), list) else str(c.get("source", ""))
+                   for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"]
+    except (ValueError, AttributeError, TypeError, KeyError):
+        return 0
+    return sum(len(check_ids(s)) for s in sources if not _UNANSWERED.search(s) and PLACEHOLDER_TEXT not in s)
 
 
 def _notebooks(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*.ipynb")
-                  if ".ipynb_checkpoints" not in p.parts and not p.name.startswith(_IGNORED))
+                  if ".ipynb_checkpoints" not in p.parts and not p.name.startswith(_HIDDEN_PREFIXES)
+                  and not p.is_symlink() and p.is_file())
 
 
-def _pick(notebooks: list[Path], assignment: str, ids: set[str]) -> Path | None:
-    """The student's notebook for this assignment: by name, else by exercise ids."""
-    if not notebooks:
-        return None
-    named = [p for p in notebooks if assignment in p.stem or p.stem in assignment]
-    if named:
-        return named[0]
-    scored = sorted(notebooks, key=lambda p: -len(exercise_ids(p) & ids))
-    return scored[0]
+def _pick(folder: Path) -> tuple[Path | None, str]:
+    """The notebook with the most answered exercises; ties go to the latest changed."""
+    notebooks = _notebooks(folder)
+    if len(notebooks) <= 1:
+        return (notebooks[0] if notebooks else None), ""
+    counts = {p: answered(p) for p in notebooks}
+    chosen = max(notebooks, key=lambda p: (counts[p], p.lstat().st_mtime))
+    others = ", ".join(f"{p.relative_to(folder)} ({counts[p]})" for p in notebooks if p != chosen)
+    return chosen, (f"the folder holds {len(notebooks)} notebooks; graded {chosen.relative_to(folder)}, which has "
+                    f"the most answered exercises ({counts[chosen]}), not {others}")
 
 
-def find_submissions(folder: Path, assignment: str, ids: set[str]) -> list[Submission]:
+def _classify(entry: Path) -> Submission | Skipped:
+    if entry.name.startswith(_HIDDEN_PREFIXES):
+        return Skipped(entry.name, f"hidden or temporary name (starts with '{entry.name[0]}')")
+    if entry.is_symlink():
+        return Skipped(entry.name, "symbolic link: not followed; hand in the notebook itself")
+    if entry.is_dir():
+        notebook, note = _pick(entry)
+        return Submission(entry.name, entry, notebook, note)
+    if entry.is_file() and entry.suffix == ".ipynb":
+        return Submission(entry.stem, entry, entry)
+    if entry.is_file():
+        return Skipped(entry.name, f"not a Jupyter notebook ({entry.suffix or 'no extension'})")
+    return Skipped(entry.name, "neither a file nor a folder")
+
+
+def find_submissions(folder: Path) -> tuple[list[Submission], list[Skipped]]:
+    """The submissions in a class folder, and every entry that is not one, with why."""
     if not folder.is_dir():
         raise FileNotFoundError(f"the submissions folder {folder} does not exist")
-    found = []
+    found: dict[str, Submission] = {}
+    skipped: list[Skipped] = []
     for entry in sorted(folder.iterdir()):
-        if entry.name.startswith(_IGNORED) or entry.is_symlink():
-            continue
-        if entry.is_dir():
-            found.append(Submission(entry.name, entry, _pick(_notebooks(entry), assignment, ids)))
-        elif entry.is_file():
-            found.append(Submission(entry.stem, entry, entry))
-    stems = [s.student_id for s in found]
-    duplicates = sorted({s for s in stems if stems.count(s) > 1})
-    if duplicates:
-        raise ValueError(f"two submissions share a student id: {', '.join(duplicates)} "
-                         "(e.g. alice.ipynb and a folder alice/); keep one")
-    return found
+        result = _classify(entry)
+        if isinstance(result, Skipped):
+            skipped.append(result)
+        elif result.student_id in found:
+            kept = found[result.student_id].root.name
+            skipped.append(Skipped(entry.name, f"a second entry for student {result.student_id}; {kept} was graded"))
+        else:
+            found[result.student_id] = result
+    return list(found.values()), skipped
 
 
 def guess_assignment(folder: Path, plans_ids: dict[str, set[str]]) -> str:
     """The assignment most submitted notebooks belong to, judged by their exercise ids."""
     votes = dict.fromkeys(plans_ids, 0)
-    candidates = [p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts]
+    candidates = [p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts and not p.is_symlink()]
     for path in candidates:
         ids = exercise_ids(path)
         best = max(plans_ids, key=lambda name: len(plans_ids[name] & ids))
@@ -91,8 +146,6 @@ def load_roster(path: Path | None) -> dict[str, dict[str, str]]:
     """Optional roster CSV with student_id, first_name, last_name, email."""
     if path is None:
         return {}
-    import csv
-
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     if rows and "student_id" not in rows[0]:
@@ -101,4 +154,5 @@ def load_roster(path: Path | None) -> dict[str, dict[str, str]]:
     return {row["student_id"]: row for row in rows}
 
 
-__all__ = ["Submission", "exercise_ids", "find_submissions", "guess_assignment", "load_roster"]
+__all__ = ["Skipped", "Submission", "answered", "exercise_ids", "find_submissions", "guess_assignment",
+           "load_roster"]

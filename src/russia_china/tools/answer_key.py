@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -21,10 +20,10 @@ import nbformat
 import yaml
 from nbclient import NotebookClient
 
-from ..exercises import keys
-from ..exercises.checking import RECORD_ENV
+from ..exercises import checking, keys, plain
+from ..exercises.format import ANSWERS_NAME, KEY_FILE, MANUAL_KINDS, RECORD_ENV, settings_path
 
-KEY_PATH = Path(__file__).resolve().parents[1] / "exercises" / "answer_key.json"
+KEY_PATH = KEY_FILE
 
 _UNIT_MISTAKES = {
     "%": [(0.01, "That looks like a fraction (e.g. 0.36). Give it as a percentage (36).")],
@@ -33,15 +32,11 @@ _UNIT_MISTAKES = {
 }
 
 
-def spec_path(notebook: Path) -> Path:
-    return notebook.with_suffix(".yml")
-
-
 def load_spec(solutions: Path) -> dict[str, dict[str, Any]]:
     """Every exercise's settings, from the YAML beside each solutions notebook."""
     spec: dict[str, dict[str, Any]] = {}
     for notebook in sorted(solutions.glob("*.ipynb")):
-        path = spec_path(notebook)
+        path = settings_path(notebook)
         if not path.exists():
             raise ValueError(f"{notebook.name} has no settings file {path.name} beside it")
         for exercise, settings in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
@@ -55,7 +50,7 @@ def solutions_digest(solutions: Path) -> str:
     """Fingerprint of everything the key is built from: cell sources and settings."""
     h = hashlib.sha256()
     for path in sorted(solutions.glob("*.ipynb")):
-        h.update(spec_path(path).read_bytes())
+        h.update(settings_path(path).read_bytes())
         nb = nbformat.read(path, as_version=4)
         h.update(path.name.encode())
         for cell in nb.cells:
@@ -63,12 +58,22 @@ def solutions_digest(solutions: Path) -> str:
     return h.hexdigest()
 
 
-def record_answers(solutions: Path, timeout: int = 180) -> dict[str, Any]:
-    """Execute every solutions notebook and return the answers given to check()."""
-    recorded: dict[str, Any] = {}
+def read_recorded(path: Path) -> dict[str, dict[str, Any]]:
+    """The plain answers check() appended to a record file, by exercise id (the last one wins)."""
+    recorded: dict[str, dict[str, Any]] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            entry = json.loads(line)
+            recorded[entry["exercise_id"]] = entry["answer"]
+    return recorded
+
+
+def record_answers(solutions: Path, timeout: int = 180) -> dict[str, dict[str, Any]]:
+    """Execute every solutions notebook and return the answers given to check(), as plain data."""
+    recorded: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as scratch:
         for path in sorted(solutions.glob("*.ipynb")):
-            store = Path(scratch) / f"{path.stem}.pkl"
+            store = Path(scratch) / f"{path.stem}.jsonl"
             nb = nbformat.read(path, as_version=4)
             env_before = os.environ.get(RECORD_ENV)
             os.environ[RECORD_ENV] = str(store)  # the kernel inherits it
@@ -79,9 +84,7 @@ def record_answers(solutions: Path, timeout: int = 180) -> dict[str, Any]:
                     os.environ.pop(RECORD_ENV, None)
                 else:
                     os.environ[RECORD_ENV] = env_before
-            if store.exists():
-                with store.open("rb") as handle:
-                    recorded.update(pickle.load(handle))
+            recorded.update(read_recorded(store))
     return recorded
 
 
@@ -102,11 +105,15 @@ def _number_entry(exercise: str, value: float, spec: dict[str, Any]) -> dict[str
     return entry
 
 
-def _entry(exercise: str, answer: Any, spec: dict[str, Any]) -> dict[str, Any]:
+def _entry(exercise: str, described: dict[str, Any] | None, spec: dict[str, Any]) -> dict[str, Any]:
     kind = spec["kind"]
     common = {"points": spec["points"], "title": spec["title"]}
     if "hint" in spec:
         common["hint"] = spec["hint"]
+    if kind in MANUAL_KINDS:
+        return {**common, "kind": "written", "min_words": spec.get("min_words", 1)}
+    # The key is built from the answer exactly as the judge will see it.
+    answer = checking.canonical(kind, plain.from_plain(described), spec)
     if kind == "number":
         return {**common, **_number_entry(exercise, float(answer), spec)}
     if kind == "text":
@@ -122,34 +129,18 @@ def _entry(exercise: str, answer: Any, spec: dict[str, Any]) -> dict[str, Any]:
         return {**common, "kind": "chart", "hashes": [keys.digest(exercise, keys.normalise_chart(answer))]}
     if kind == "widget":
         return {**common, "kind": "widget", "hashes": [keys.digest(exercise, keys.normalise_widget(answer))]}
-    if kind in ("written", "manual"):
-        return {**common, "kind": "written", "min_words": spec.get("min_words", 1)}
     raise ValueError(f"exercise {exercise}: unknown kind {kind!r}")
-
-
-ANSWERS_NAME = "answers.json"
-
-
-def plain(answer: Any) -> Any:
-    """An answer as JSON: numbers and text as they are, tables as CSV."""
-    if isinstance(answer, keys.Normalised):
-        return str(answer)
-    if hasattr(answer, "to_csv"):
-        return answer.to_csv(index=False)
-    if hasattr(answer, "item"):
-        return answer.item()
-    return answer
 
 
 def build_key(solutions: Path) -> dict[str, Any]:
     """The student-side key; also writes solutions/answers.json (instructor side)
-    with the plain answers, for the leak test and for graders."""
+    with the model answers as plain data, for the leak and accepted-forms tests."""
     spec = load_spec(solutions)
     recorded = record_answers(solutions)
     digest_now = solutions_digest(solutions)
-    answers_file = {"solutions_digest": digest_now, "answers": {e: plain(a) for e, a in sorted(recorded.items())}}
+    answers_file = {"solutions_digest": digest_now, "answers": dict(sorted(recorded.items()))}
     (solutions / ANSWERS_NAME).write_text(json.dumps(answers_file, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    missing = [e for e, s in spec.items() if s["kind"] not in ("written", "manual") and e not in recorded]
+    missing = [e for e, s in spec.items() if s["kind"] not in MANUAL_KINDS and e not in recorded]
     if missing:
         raise ValueError(f"solutions never call check() for {missing}: every auto-graded exercise needs one")
     unknown = sorted(set(recorded) - set(spec))

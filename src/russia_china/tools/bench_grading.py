@@ -33,5 +33,5 @@ def bench_grading(submissions: int, workers: list[int], assignment: str = "00_in
             rows.append({"submissions": submissions, "workers": count, "seconds": round(seconds, 1),
                          "per_submission_s": round(seconds / submissions, 2), "failed": failed,
                          "peak_kernel_mb": max(peaks, default=None),
-                         "bubblewrap": grader.use_bubblewrap})
+                         "bubblewrap": not grader.unsandboxed})
     return rows

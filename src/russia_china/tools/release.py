@@ -20,13 +20,9 @@ from pathlib import Path
 import nbformat
 from nbconvert.preprocessors import ClearOutputPreprocessor, Preprocessor
 
+from ..exercises.format import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, MARKERS,
+                                PLACEHOLDER_NOTE, PLACEHOLDER_TEXT, SOLUTION_ONLY_TAG, segments)
 from .notebooks import DropVolatileMetadata
-
-BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
-BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
-MARKERS = (BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN)
-SOLUTION_ONLY_TAG = "solution-only"
-PLACEHOLDER_NOTE = "# YOUR ANSWER HERE: replace each ... below"
 
 _MARKER_LIKE = re.compile(r"^\s*#+\s*[A-Z][A-Z ]+$")
 
@@ -120,18 +116,9 @@ class KeepSolutions(Preprocessor):
 
 
 def _replace_regions(source: str, begin: str, end: str, replacement) -> str:
-    out, body, indent = [], None, ""
-    for line in source.splitlines():
-        stripped = line.strip()
-        if stripped == begin:
-            body, indent = [], line[: len(line) - len(line.lstrip())]
-        elif stripped == end and body is not None:
-            out += replacement(body, indent)
-            body = None
-        elif body is not None:
-            body.append(line)
-        else:
-            out.append(line)
+    out: list[str] = []
+    for segment in segments(source, begin, end):
+        out += replacement(list(segment.lines), segment.indent) if segment.inside else list(segment.lines)
     return "\n".join(out).rstrip("\n")
 
 
@@ -148,7 +135,7 @@ def _placeholder(body: list[str], indent: str) -> list[str]:
             lines += [signature, "    ...  # your code here", "    return ..."]
         elif (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant)
               and isinstance(statement.value.value, str) and isinstance(statement.targets[0], ast.Name)):
-            lines += [f'{statement.targets[0].id} = """', "Write your answer here.", '"""']
+            lines += [f'{statement.targets[0].id} = """', PLACEHOLDER_TEXT, '"""']
         elif isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             for target in targets:
@@ -158,7 +145,7 @@ def _placeholder(body: list[str], indent: str) -> list[str]:
         lines.append("...  # your code here")
     seen, unique = set(), []
     for line in lines:
-        if line not in seen or line.startswith("    ") or line in ('"""', "Write your answer here."):
+        if line not in seen or line.startswith("    ") or line in ('"""', PLACEHOLDER_TEXT):
             unique.append(line)
             seen.add(line)
     return [indent + line if line else line for line in unique]

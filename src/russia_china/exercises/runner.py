@@ -1,0 +1,173 @@
+"""Run one submitted notebook inside the grading sandbox: `python -m russia_china.exercises.runner RUN.json`.
+
+This module is on the student's side of the trust boundary: it runs inside
+the sandbox, next to the student's code, and the grader believes nothing it
+says. It sets the limits the kernel inherits, gives up root, executes the
+notebook's code cells in a fresh kernel, and leaves two files in its folder:
+the answers check() recorded (plain data, see `plain`) and a report of what
+happened to each cell. The grader reads both as untrusted data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .format import RECORD_ENV
+
+#: Names of the files the runner leaves in its folder.
+ANSWERS_FILE, REPORT_FILE, FLAGS_FILE = "answers.jsonl", "report.json", "flags.txt"
+#: Written first, before any student code: the grader's sign that the sandbox started.
+STARTED = b"runner started\n"
+
+
+def limit_resources(memory_mb: int, cpu_seconds: int, file_mb: int, processes: int) -> None:
+    """Hard limits, set before any student code runs; an unprivileged process cannot raise them."""
+    memory = memory_mb * 2**20
+    for name, value in (("RLIMIT_AS", memory), ("RLIMIT_CPU", cpu_seconds), ("RLIMIT_FSIZE", file_mb * 2**20),
+                        ("RLIMIT_NPROC", processes), ("RLIMIT_CORE", 0)):
+        if hasattr(resource, name):
+            resource.setrlimit(getattr(resource, name), (value, value))
+
+
+def drop_root(uid: int | None) -> None:
+    """As root, become an unprivileged user of the grader's choosing (one per
+    worker), so the process limit counts only this submission's processes."""
+    if uid is not None and os.getuid() == 0:
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+
+
+def _start_cell(flags: str) -> str:
+    # Import the course's own package before the student's folder is on the
+    # path, so a stale copy of russia_china shipped beside a notebook cannot
+    # stand in for it (fairness, not security: everything here is untrusted).
+    return (
+        "def __course_start():\n"
+        "    import os, sys\n"
+        "    saved = list(sys.path)\n"
+        "    sys.path[:] = [p for p in sys.path if p not in ('', '.', os.getcwd())]\n"
+        "    try:\n"
+        "        import russia_china.exercises\n"
+        "        from russia_china.exercises import tripwire\n"
+        f"        tripwire.install({flags!r})\n"
+        "    finally:\n"
+        "        sys.path[:] = saved\n"
+        "__course_start()\n"
+        "del __course_start\n"
+    )
+
+
+def _export_cell(variables: dict[str, str], answers_file: str) -> str:
+    """Record the answer variables of exercises whose check() never recorded an answer
+    (read from the answers file, so a notebook that replaced the package is graded too)."""
+    return (
+        "def __course_export(variables, path):\n"
+        "    import json, os, sys\n"
+        "    recorded = set()\n"
+        "    if os.path.exists(path):\n"
+        "        for line in open(path, encoding='utf-8'):\n"
+        "            try:\n"
+        "                recorded.add(json.loads(line)['exercise_id'])\n"
+        "            except Exception:\n"
+        "                pass\n"
+        "    sys.path[:] = [p for p in sys.path if p not in ('', '.', os.getcwd())]\n"
+        "    for name in [m for m in sys.modules if m.split('.')[0] == 'russia_china']:\n"
+        "        del sys.modules[name]\n"
+        "    from russia_china.exercises import checking, plain\n"
+        "    for exercise_id, name in variables.items():\n"
+        "        if exercise_id not in recorded and name in globals():\n"
+        "            checking.record(exercise_id, plain.to_plain(globals()[name]), via='variable')\n"
+        f"__course_export({variables!r}, {answers_file!r})\n"
+    )
+
+
+class _Timing:
+    """nbclient hooks: when each cell started and finished."""
+
+    def __init__(self) -> None:
+        self.started: dict[int, float] = {}
+        self.seconds: dict[int, float] = {}
+        self.kernel: subprocess.Popen | None = None
+
+    def on_start(self, cell: Any, cell_index: int, **_: Any) -> None:
+        self.started[cell_index] = time.monotonic()
+
+    def on_done(self, cell: Any, cell_index: int, **_: Any) -> None:
+        self.seconds[cell_index] = time.monotonic() - self.started.get(cell_index, time.monotonic())
+
+
+def _cell_report(number: int, cell: Any, seconds: float | None, cell_timeout: int) -> dict[str, Any] | None:
+    for output in cell.get("outputs", []):
+        if output.get("output_type") != "error":
+            continue
+        ename = str(output.get("ename", ""))
+        evalue = (str(output.get("evalue", "")).splitlines() or [""])[0]
+        if ename == "KeyboardInterrupt":
+            timed_out = seconds is not None and seconds >= cell_timeout - 0.5
+            return {"cell": number, "outcome": "timeout" if timed_out else "interrupted", "ename": ename, "evalue": ""}
+        return {"cell": number, "outcome": "error", "ename": ename, "evalue": evalue}
+    return None
+
+
+def run(config: dict[str, Any]) -> dict[str, Any]:
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import DeadKernelError
+
+    folder = Path(config["folder"])
+    nb = nbformat.read(config["notebook"], as_version=4)
+    numbered = [(number, cell) for number, cell in enumerate(nb.cells, start=1) if cell.cell_type == "code"]
+    student = [nbformat.v4.new_code_cell(cell.source) for _, cell in numbered]
+    start = nbformat.v4.new_code_cell(_start_cell(str(folder / FLAGS_FILE)))
+    export = nbformat.v4.new_code_cell(_export_cell(config["variables"], str(folder / ANSWERS_FILE)))
+    timing = _Timing()
+    client = NotebookClient(
+        nbformat.v4.new_notebook(cells=[start, *student, export]), timeout=config["cell_timeout"],
+        allow_errors=True, interrupt_on_timeout=True, kernel_name="python3", startup_timeout=120,
+        resources={"metadata": {"path": config["cwd"]}}, on_cell_execute=timing.on_start,
+        on_cell_executed=timing.on_done,
+        on_notebook_start=lambda **_: setattr(timing, "kernel", getattr(client.km.provisioner, "process", None)))
+    report: dict[str, Any] = {"cells": [], "died": None, "finished": False}
+    env = {**os.environ, RECORD_ENV: str(folder / ANSWERS_FILE)}
+    try:
+        client.execute(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        report["finished"] = True
+    except DeadKernelError:
+        ran = [n for index, (n, _) in enumerate(numbered, start=1) if index in timing.started]
+        report["died"] = {"cell": ran[-1] if ran else None, **_exit_status(timing.kernel)}
+    for index, (number, _) in enumerate(numbered, start=1):
+        entry = _cell_report(number, student[index - 1], timing.seconds.get(index), config["cell_timeout"])
+        if entry:
+            report["cells"].append(entry)
+    return report
+
+
+def _exit_status(kernel: subprocess.Popen | None) -> dict[str, int | None]:
+    code = kernel.poll() if kernel is not None else None
+    if code is None:
+        return {"exit_code": None, "signal": None}
+    return {"exit_code": code, "signal": None} if code >= 0 else {"exit_code": None, "signal": -code}
+
+
+def main() -> None:
+    sys.stdout.buffer.write(STARTED)
+    sys.stdout.flush()
+    config = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
+    limit_resources(config["memory_mb"], config["cpu_seconds"], config["file_mb"], config["processes"])
+    drop_root(config.get("uid"))
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    report = run(config)
+    (Path(config["folder"]) / REPORT_FILE).write_text(json.dumps(report), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
