@@ -50,10 +50,12 @@ class Unsupported:
 @dataclass(frozen=True)
 class ChartAnswer:
     """A chart as its checks see it: the first axes' left title (with units),
-    source line, text alternative, the heights of its bars and the y values of
-    its lines."""
+    axis labels, source line, text alternative, the heights of its bars and the
+    y values of each line."""
 
     title: str
+    xlabel: str
+    ylabel: str
     source_text: str
     alt_text: str
     bars: tuple[float, ...]
@@ -174,7 +176,7 @@ def _describe_table(table: Any) -> dict[str, Any]:
     cells = frame.shape[0] * max(frame.shape[1], 1)
     if cells > MAX_CELLS or frame.shape[1] > MAX_COLUMNS:
         return {"type": "unsupported", "what": type(table).__name__,
-                "why": f"a table of {frame.shape[0]:,} rows and {frame.shape[1]:,} columns is far larger than the answer"}
+                "why": f"a table of {frame.shape[0]:,} rows and {frame.shape[1]:,} columns: far larger than the answer"}
     index = [list(key) if type(key) is tuple else [key] for key in frame.index.tolist()]
     return {
         "type": "table", "series": series, "columns": [_label(c) for c in frame.columns],
@@ -195,6 +197,7 @@ def _describe_chart(answer: object) -> dict[str, Any] | None:
         return {
             "type": "chart",
             "title": str(axes.get_title(loc="left")) if axes else "",
+            "xlabel": str(axes.get_xlabel()) if axes else "", "ylabel": str(axes.get_ylabel()) if axes else "",
             "source_text": str(getattr(answer, "source_text", "") or ""),
             "alt_text": str(getattr(answer, "alt_text", "") or ""),
             "bars": [_number(p.get_height()) for p in (axes.patches if axes else []) if isinstance(p, Rectangle)],
@@ -320,6 +323,8 @@ def _read_chart(data: dict) -> ChartAnswer:
     if len(lines) > 1_000:
         raise Invalid("too many lines")
     return ChartAnswer(title=_text(data["title"], "the title", 2_000),
+                       xlabel=_text(data["xlabel"], "the x label", 2_000),
+                       ylabel=_text(data["ylabel"], "the y label", 2_000),
                        source_text=_text(data["source_text"], "the source line", 10_000),
                        alt_text=_text(data["alt_text"], "the text alternative", 20_000),
                        bars=tuple(v for v in _floats(data["bars"], "the bars")),
@@ -350,7 +355,7 @@ _READERS: dict[str, tuple[tuple[str, ...], Any]] = {
     "list": (("values",), lambda d: list(_cells(d["values"], "the list"))),
     "array": (("shape", "values"), _read_array),
     "table": (("series", "columns", "rows", "index_names", "index"), _read_table),
-    "chart": (("title", "source_text", "alt_text", "bars", "lines"), _read_chart),
+    "chart": (("title", "xlabel", "ylabel", "source_text", "alt_text", "bars", "lines"), _read_chart),
     "widget": (("values", "title", "units", "alt_text", "message"), _read_widget),
     "unsupported": (("what", "why"), lambda d: Unsupported(_identifier(_text(d["what"], "the class", 200)),
                                                             _text(d["why"], "the reason", 300))),

@@ -24,6 +24,7 @@ from .format import RECORD_ENV
 
 #: Names of the files the runner leaves in its folder.
 ANSWERS_FILE, REPORT_FILE, FLAGS_FILE = "answers.jsonl", "report.json", "flags.txt"
+_PACKAGE = str(Path(__file__).resolve().parents[1]) + os.sep
 #: Written first, before any student code: the grader's sign that the sandbox started.
 STARTED = b"runner started\n"
 
@@ -81,7 +82,8 @@ def _export_cell(variables: dict[str, str], answers_file: str) -> str:
         "                pass\n"
         "    sys.path[:] = [p for p in sys.path if p not in ('', '.', os.getcwd())]\n"
         "    for name in [m for m in sys.modules if m.split('.')[0] == 'russia_china']:\n"
-        "        del sys.modules[name]\n"
+        f"        if not (getattr(sys.modules[name], '__file__', None) or '').startswith({_PACKAGE!r}):\n"
+        "            del sys.modules[name]\n"
         "    from russia_china.exercises import checking, plain\n"
         "    for exercise_id, name in variables.items():\n"
         "        if exercise_id not in recorded and name in globals():\n"

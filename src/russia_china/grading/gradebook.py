@@ -65,9 +65,8 @@ class Graded:
 
     @property
     def flagged(self) -> str | None:
-        if not self.flags:
-            return None
-        return f"flagged for review (no points taken): the notebook tried {', '.join(self.flags)}"
+        tried = ", ".join(self.flags)
+        return f"flagged for review (no points taken): the notebook tried {tried}" if tried else None
 
     @property
     def nothing_answered(self) -> bool:
@@ -89,9 +88,7 @@ class Graded:
 
 
 def _number(value: float | None) -> str:
-    if value is None:
-        return ""
-    return f"{value:g}"
+    return "" if value is None else f"{value:g}"
 
 
 def gradebook_rows(results: list[Graded], plan: AssignmentPlan, roster: dict[str, dict[str, str]],
@@ -116,7 +113,7 @@ def gradebook_rows(results: list[Graded], plan: AssignmentPlan, roster: dict[str
         row["needs_manual_grading"] = " ".join(e for e, p in points.items() if p is None)
         row["sandbox"] = "bubblewrap" if graded.sandboxed else "NONE (--unsandboxed)"
         row["comments"] = " ".join("; ".join(c for c in comments if c).split())
-        rows.append({name: safe_cell(value) for name, value in row.items()})
+        rows.append(row)
     return rows
 
 

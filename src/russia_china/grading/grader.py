@@ -38,9 +38,7 @@ from .submissions import Skipped, Submission, find_submissions, guess_assignment
 MAX_FILE_MB = 512
 _MAX_ANSWERS_BYTES = 64 * 2**20
 _MAX_REPORT_BYTES = 2**20
-_SIGNALS = {signal.SIGKILL: "SIGKILL", signal.SIGSEGV: "SIGSEGV", signal.SIGABRT: "SIGABRT",
-            signal.SIGTERM: "SIGTERM", signal.SIGXCPU: "SIGXCPU, the CPU time limit", signal.SIGBUS: "SIGBUS",
-            signal.SIGXFSZ: "SIGXFSZ, the file size limit"}
+_LIMIT_SIGNALS = {signal.SIGXCPU: ", the CPU time limit", signal.SIGXFSZ: ", the file size limit"}
 
 
 @dataclass(frozen=True)
@@ -201,7 +199,8 @@ def _cell_errors(report: dict[str, Any] | None, limits: Limits) -> list[str]:
 
 def _how(exit_code: int | None, signal_number: int | None) -> str:
     if signal_number is not None:
-        return f"killed by signal {signal_number} ({_SIGNALS.get(signal_number, 'see man 7 signal')})"
+        name = signal.Signals(signal_number).name if signal_number in signal.valid_signals() else "unknown"
+        return f"killed by signal {signal_number} ({name}{_LIMIT_SIGNALS.get(signal_number, '')})"
     return f"exit code {exit_code}" if exit_code is not None else "exit status unknown"
 
 
@@ -260,15 +259,15 @@ class ClassGrader:
             notebook = _copy_submission(submission, nb, workdir)
             view = sandbox.View(workdir, student_package,
                                 uid=sandbox.FIRST_UID + slot if student_package and os.getuid() == 0 else None)
-            config = sandbox.write_config(view, notebook, notebook.parent, {
+            config = sandbox.prepare(view, notebook, {
                 "cell_timeout": self.limits.cell_timeout, "memory_mb": self.limits.memory_mb,
                 "cpu_seconds": self.limits.cpu_seconds, "file_mb": self.limits.file_mb,
                 "processes": self.limits.processes,
-                "variables": {e.exercise_id: e.answer_name for e in self.plan.exercises if e.answer_name}})
-            sandbox.prepare(view, self._fontlist)
+                "variables": {e.exercise_id: e.answer_name for e in self.plan.exercises if e.answer_name}},
+                self._fontlist)
             finished = sandbox.run(view, config, self.limits.submission_timeout)
             if not finished.started and not finished.timed_out:
-                return replace(graded, outcome="error", reason=f"the sandbox did not start: {finished.stderr_tail}")
+                return replace(graded, outcome="error", reason=f"the sandbox did not start: {finished.output_tail}")
             answers, ignored = parse_answers(read_untrusted(workdir / ANSWERS_FILE, _MAX_ANSWERS_BYTES), self.plan)
             report = parse_report(read_untrusted(workdir / REPORT_FILE, _MAX_REPORT_BYTES))
             flags = parse_flags(read_untrusted(workdir / FLAGS_FILE, 2**16))

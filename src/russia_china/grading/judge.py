@@ -16,6 +16,7 @@ import selectors
 import signal
 import subprocess
 import sys
+from contextlib import contextmanager
 from typing import Any
 
 from ..exercises import checking, plain
@@ -25,20 +26,18 @@ _HIDDEN_TEST_SECONDS = 20
 _MAX_WRITTEN_CHARS = 20_000
 
 
-class _TimeLimit:
-    def __init__(self, seconds: int):
-        self.seconds = seconds
+@contextmanager
+def _time_limit(seconds: int):
+    def expired(*_: object) -> None:
+        raise TimeoutError(f"longer than {seconds} s")
 
-    def _expired(self, *_: object) -> None:
-        raise TimeoutError(f"longer than {self.seconds} s")
-
-    def __enter__(self) -> None:
-        self.previous = signal.signal(signal.SIGALRM, self._expired)
-        signal.alarm(self.seconds)
-
-    def __exit__(self, *_: object) -> None:
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
         signal.alarm(0)
-        signal.signal(signal.SIGALRM, self.previous)
+        signal.signal(signal.SIGALRM, previous)
 
 
 _SETUPS: dict[str, dict[str, Any]] = {}
@@ -58,7 +57,7 @@ def _setup(plan: dict[str, Any]) -> dict[str, Any]:
 def _hidden_tests(source: str, exercise_id: str, namespace: dict[str, Any]) -> str:
     """'passed' or 'failed (<exception type>)'; never the test's text or values."""
     try:
-        with _TimeLimit(_HIDDEN_TEST_SECONDS):
+        with _time_limit(_HIDDEN_TEST_SECONDS):
             exec(compile(source, f"<hidden tests {exercise_id}>", "exec"), namespace)
     except AssertionError:
         return "failed"

@@ -35,6 +35,8 @@ from ..paths import data_dir
 HOME = "/home/student"
 #: Parts of the package a student never needs and must not see.
 NOT_FOR_STUDENTS = ("grading", "tools", "site", "cli.py", exercise_format.KEY_FILE.name, "__pycache__")
+#: The sandbox's own /tmp, in memory.
+TMP_MB = 256
 #: The first user id given to sandboxes run by root, one per worker.
 FIRST_UID = 61000
 
@@ -127,23 +129,29 @@ def command(view: View, config: Path) -> tuple[list[str], dict[str, str] | None]
     parents = sorted({str(p) for t in targets for p in Path(t).parents if str(p) != "/"}, key=len)
     for folder in parents:
         args += ["--perms", "0755", "--dir", folder]
-    args += binds + ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
-                     "--chdir", HOME, "--clearenv"]
+    args += binds + ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(TMP_MB * 2**20),
+                     "--tmpfs", "/tmp", "--chdir", HOME, "--clearenv"]
     for name, value in env.items():
         args += ["--setenv", name, value]
     return args + runner, None
 
 
-def prepare(view: View, fontlist: str | None) -> None:
-    """The private folders the kernel writes to, owned by the sandbox's user."""
+def prepare(view: View, notebook: Path, settings: dict, fontlist: str | None) -> Path:
+    """The runner's settings (paths as it sees them) and the private folders the kernel
+    writes to, all owned by the sandbox's user. Returns the settings file."""
     for sub in ("matplotlib", "ipython", "tmp", "runtime", "jupyter"):
         (view.workdir / "private" / sub).mkdir(parents=True, exist_ok=True)
     if fontlist and Path(fontlist).exists():
         shutil.copy(fontlist, view.workdir / "private" / "matplotlib")  # spares rebuilding matplotlib's font cache
+    config = view.workdir / "run.json"
+    config.write_text(json.dumps({**settings, "folder": view.home, "uid": view.uid,
+                                  "notebook": f"{view.home}/{notebook.relative_to(view.workdir)}",
+                                  "cwd": f"{view.home}/{notebook.parent.relative_to(view.workdir)}"}))
     if view.uid is not None:
         for folder, dirs, files in os.walk(view.workdir):
             for name in [folder, *(os.path.join(folder, n) for n in dirs + files)]:
                 os.lchown(name, view.uid, view.uid)
+    return config
 
 
 @dataclass(frozen=True)
@@ -155,59 +163,34 @@ class Finished:
     timed_out: bool
     started: bool
     peak_mb: float
-    stderr_tail: str
+    output_tail: str
 
 
 def run(view: View, config: Path, timeout: float) -> Finished:
     """Run the runner; wait at most `timeout` seconds; measure the sandbox's peak memory."""
     args, env = command(view, config)
     process = subprocess.Popen(args, env=env, cwd=view.workdir, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, start_new_session=True)
-    # Read both pipes as they fill (bounded), so a chatty sandbox never blocks on a full pipe.
-    captured: dict[str, bytes] = {}
-    readers = [threading.Thread(target=_drain, args=(stream, captured, name), daemon=True)
-               for name, stream in (("out", process.stdout), ("err", process.stderr))]
-    for reader in readers:
-        reader.start()
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    # A pipe, not a file: what the runner wrote first (STARTED) cannot be erased from inside.
+    output: list[bytes] = []
+    reader = threading.Thread(target=lambda: output.extend(iter(lambda: process.stdout.read(65536), b"")),
+                              daemon=True)
+    reader.start()
     deadline, timed_out = time.monotonic() + timeout, False
-    while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            break
+    while not (ended := os.wait4(process.pid, os.WNOHANG))[0]:
         if time.monotonic() > deadline:
             timed_out = True
             os.killpg(process.pid, signal.SIGKILL)
-            pid, status, usage = os.wait4(process.pid, 0)
+            ended = os.wait4(process.pid, 0)
             break
         time.sleep(0.05)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    for reader in readers:
-        reader.join(timeout=5)
-    code = process.returncode
+    _, status, usage = ended
+    code = process.returncode = os.waitstatus_to_exitcode(status)
+    reader.join(timeout=5)
     if view.student_package and 128 < code < 128 + signal.NSIG:
         code = 128 - code  # bwrap exits with 128 + N when what it ran was killed by signal N
-    peak = usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 2**10)
-    tail = captured.get("err", b"").decode("utf-8", "replace").strip().splitlines()[-2:]
-    return Finished(exit_code=code if code >= 0 else None, signal=-code if code < 0 else None,
-                    timed_out=timed_out, started=captured.get("out", b"").startswith(STARTED),
-                    peak_mb=round(peak, 1), stderr_tail=" ".join(tail)[:300])
-
-
-def _drain(stream, captured: dict[str, bytes], name: str, keep: int = 64 * 2**10) -> None:
-    data = b""
-    for chunk in iter(lambda: stream.read(65536), b""):
-        if len(data) < keep:
-            data += chunk[: keep - len(data)]
-    captured[name] = data
-    stream.close()
-
-
-def write_config(view: View, notebook: Path, cwd: Path, settings: dict) -> Path:
-    """The runner's settings, in its folder; paths as the runner sees them."""
-    def inside(path: Path) -> str:
-        return f"{view.home}/{path.relative_to(view.workdir)}"
-
-    config = view.workdir / "run.json"
-    config.write_text(json.dumps({**settings, "folder": view.home, "notebook": inside(notebook), "cwd": inside(cwd),
-                                  "uid": view.uid}), encoding="utf-8")
-    return config
+    text = b"".join(output)[:2**16]
+    tail = text.decode("utf-8", "replace").strip().splitlines()[-2:]
+    peak_mb = usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 2**10)
+    return Finished(exit_code=code if code >= 0 else None, signal=-code if code < 0 else None, timed_out=timed_out,
+                    started=text.startswith(STARTED), peak_mb=round(peak_mb, 1), output_tail=" ".join(tail)[:300])
