@@ -10,8 +10,8 @@ import pytest
 
 from russia_china.cli import main
 from russia_china.grading import gradebook
-from russia_china.grading.grader import (Limits, parse_answers, parse_flags, parse_report, read_submission,
-                                         read_untrusted)
+from russia_china.grading.grader import Limits, read_submission
+from russia_china.grading.returned import parse_answers, parse_flags, parse_report, read_untrusted
 from russia_china.grading.gradebook import Graded
 from russia_china.grading.plan import load_plan, load_plans
 from russia_china.grading.submissions import answered, find_submissions, guess_assignment

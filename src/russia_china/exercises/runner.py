@@ -58,6 +58,8 @@ def _start_cell(flags: str) -> str:
         "    sys.path[:] = [p for p in sys.path if p not in ('', '.', os.getcwd())]\n"
         "    try:\n"
         "        import russia_china.exercises\n"
+        # matplotlib may run fc-list to build its font cache: before the tripwire, so that is never flagged.
+        "        import matplotlib.font_manager\n"
         "        from russia_china.exercises import tripwire\n"
         f"        tripwire.install({flags!r})\n"
         "    finally:\n"

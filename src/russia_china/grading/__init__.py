@@ -7,7 +7,8 @@ and judged by a separate process in which no student code ever ran (`judge`),
 with the public checks and the hidden tests from solutions/.
 
 Modules: plan (what to grade, from solutions/), submissions (who submitted
-what, and what was skipped), sandbox (the OS boundary), judge (public checks
-and hidden tests on plain answers), gradebook (CSV and feedback files), grader
-(runs the class in parallel).
+what, and what was skipped), sandbox (the OS boundary), returned (what comes
+back from it, validated), judge (public checks and hidden tests on plain
+answers), gradebook (CSV and feedback files), grader (runs the class in
+parallel).
 """

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..exercises.format import NOT_ANSWERED, PASSED, RECORDED
 from .plan import AssignmentPlan
 
 NBGRADER_COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
@@ -70,7 +71,7 @@ class Graded:
 
     @property
     def nothing_answered(self) -> bool:
-        return self.outcome == "graded" and all(e["status"] == "not answered yet" for e in self.exercises)
+        return self.outcome == "graded" and all(e["status"] == NOT_ANSWERED for e in self.exercises)
 
     def points(self, plan: AssignmentPlan) -> dict[str, float | None]:
         """Points per exercise; None where an instructor still has to grade."""
@@ -81,7 +82,7 @@ class Graded:
             if self.zeroed_because or entry is None:
                 result[exercise.exercise_id] = 0.0
             elif exercise.manual:
-                result[exercise.exercise_id] = None if entry["status"] == "recorded" else 0.0
+                result[exercise.exercise_id] = None if entry["status"] == RECORDED else 0.0
             else:
                 result[exercise.exercise_id] = min(float(entry["points"] or 0.0), exercise.points)
         return result
@@ -179,7 +180,7 @@ def _exercise_line(exercise: Any, entry: dict[str, Any] | None, points: float | 
     if points is None:
         return f"{heading}: graded by your instructor (up to {exercise.points:g} points)."
     line = f"{heading}: {points:g} / {exercise.points:g}. {entry['status'].capitalize()}."
-    if entry["status"] != "public checks passed" and entry.get("message"):
+    if entry["status"] != PASSED and entry.get("message"):
         line += f" {escape_markdown(entry['message'])}"
     if entry["hidden"] == "passed":
         line += " Hidden tests: passed."

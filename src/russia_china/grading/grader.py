@@ -10,25 +10,19 @@ student code ever ran (see `judge`).
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import signal
-import stat
 import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 from queue import SimpleQueue
-from typing import Any
 
 import nbformat
 from tqdm import tqdm
 
-from ..exercises.runner import ANSWERS_FILE, FLAGS_FILE, REPORT_FILE
-from ..exercises.tripwire import C_FUNCTIONS, EVENTS
 from ..paths import REPO_ROOT
-from . import gradebook, sandbox
+from . import gradebook, returned, sandbox
 from .gradebook import Graded
 from .judge import Judge, JudgeError
 from .plan import AssignmentPlan, load_plans
@@ -36,9 +30,6 @@ from .submissions import Skipped, Submission, find_submissions, guess_assignment
 
 #: A notebook file larger than this is not even read (outputs included).
 MAX_FILE_MB = 512
-_MAX_ANSWERS_BYTES = 64 * 2**20
-_MAX_REPORT_BYTES = 2**20
-_LIMIT_SIGNALS = {signal.SIGXCPU: ", the CPU time limit", signal.SIGXFSZ: ", the file size limit"}
 
 
 @dataclass(frozen=True)
@@ -65,7 +56,9 @@ class Outputs:
 
 
 def _fontlist() -> str | None:
+    """matplotlib's font cache, built here if need be, to copy into each sandbox."""
     import matplotlib
+    import matplotlib.font_manager  # noqa: F401  (loads or builds the cache)
 
     found = sorted(Path(matplotlib.get_cachedir()).glob("fontlist-*.json"))
     return str(found[-1]) if found else None
@@ -117,110 +110,6 @@ def _copy_submission(submission: Submission, nb: nbformat.NotebookNode, workdir:
     return notebook
 
 
-# -- after the run: untrusted files --------------------------------------------------------
-
-
-def read_untrusted(path: Path, limit: int) -> bytes | None:
-    """A regular file's bytes, never through a link, never blocking on a pipe; None if absent or too large."""
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    with os.fdopen(descriptor, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            return None
-        data = handle.read(limit + 1)
-    return None if len(data) > limit else data
-
-
-def parse_answers(data: bytes | None, plan: AssignmentPlan) -> tuple[dict[str, dict[str, Any]], int]:
-    """The last valid record per exercise, and how many lines were not records at all."""
-    answers: dict[str, dict[str, Any]] = {}
-    ignored = 0
-    for line in (data or b"").splitlines():
-        try:
-            record = json.loads(line)
-        except (ValueError, RecursionError):
-            ignored += 1
-            continue
-        exercise_id = record.get("exercise_id") if type(record) is dict else None
-        if type(exercise_id) is not str or exercise_id not in plan.ids:
-            ignored += 1
-            continue
-        if set(record) != {"exercise_id", "via", "answer"} or record["via"] not in ("check", "variable"):
-            record = {"exercise_id": exercise_id, "via": "check",
-                      "answer": {"type": "unsupported", "what": "malformed answer record", "why": ""}}
-        answers[exercise_id] = {"via": record["via"], "answer": record["answer"]}
-    return answers, ignored
-
-
-def parse_report(data: bytes | None) -> dict[str, Any] | None:
-    """The runner's report with every field checked, or None if it is missing or malformed."""
-    try:
-        report = json.loads(data) if data else None
-        if type(report) is not dict or type(report.get("finished")) is not bool:
-            return None
-        cells = []
-        for entry in report["cells"][:1000]:
-            if entry["outcome"] not in ("error", "timeout", "interrupted") or type(entry["cell"]) is not int:
-                return None
-            cells.append({"cell": entry["cell"], "outcome": entry["outcome"],
-                          "ename": str(entry["ename"])[:100], "evalue": str(entry["evalue"])[:200]})
-        died = report["died"]
-        if died is not None:
-            died = {k: died[k] if type(died[k]) is int else None for k in ("cell", "exit_code", "signal")}
-        return {"finished": report["finished"], "cells": cells, "died": died}
-    except (ValueError, KeyError, TypeError, RecursionError):
-        return None
-
-
-def parse_flags(data: bytes | None) -> list[str]:
-    """Tripwire events, kept only when they are names the tripwire writes."""
-    known = EVENTS | {f"ctypes.{name}" for name in C_FUNCTIONS}
-    names = [line.strip() for line in (data or b"").decode("utf-8", "replace").splitlines()]
-    return sorted({name for name in names if name in known})
-
-
-def _cell_errors(report: dict[str, Any] | None, limits: Limits) -> list[str]:
-    errors = []
-    for entry in (report or {}).get("cells", []):
-        number = entry["cell"]
-        if entry["outcome"] == "timeout":
-            errors.append(f"cell {number} ran longer than {limits.cell_timeout} s and was stopped")
-        elif entry["outcome"] == "interrupted":
-            errors.append(f"cell {number} was interrupted (KeyboardInterrupt raised in the cell)")
-        elif entry["ename"] == "MemoryError":
-            errors.append(f"cell {number} raised MemoryError: it needed more than the memory limit "
-                          f"({limits.memory_mb} MB)")
-        else:
-            errors.append(f"cell {number} raised {entry['ename']}: {entry['evalue']}")
-    return errors
-
-
-def _how(exit_code: int | None, signal_number: int | None) -> str:
-    if signal_number is not None:
-        name = signal.Signals(signal_number).name if signal_number in signal.valid_signals() else "unknown"
-        return f"killed by signal {signal_number} ({name}{_LIMIT_SIGNALS.get(signal_number, '')})"
-    return f"exit code {exit_code}" if exit_code is not None else "exit status unknown"
-
-
-def _stopped_reason(finished: sandbox.Finished, report: dict[str, Any] | None, limits: Limits) -> str | None:
-    """Why grading ended early, in words; None when the notebook ran to its end."""
-    memory = f"peak memory {finished.peak_mb:.0f} MB of the {limits.memory_mb} MB limit"
-    if finished.timed_out:
-        return (f"grading stopped after {limits.submission_timeout} s (time limit per submission); "
-                "answers given before that count")
-    if report is None or (not report["finished"] and report["died"] is None):
-        return (f"the notebook stopped its grading runner ({_how(finished.exit_code, finished.signal)}; {memory}); "
-                "answers given before that count")
-    died = report["died"]
-    if died is None:
-        return None
-    where = f" while running cell {died['cell']}" if died["cell"] else ""
-    return (f"the kernel stopped{where} ({_how(died['exit_code'], died['signal'])}; {memory}); "
-            "answers given before that count")
-
-
 # -- the class -------------------------------------------------------------------------------
 
 
@@ -268,9 +157,8 @@ class ClassGrader:
             finished = sandbox.run(view, config, self.limits.submission_timeout)
             if not finished.started and not finished.timed_out:
                 return replace(graded, outcome="error", reason=f"the sandbox did not start: {finished.output_tail}")
-            answers, ignored = parse_answers(read_untrusted(workdir / ANSWERS_FILE, _MAX_ANSWERS_BYTES), self.plan)
-            report = parse_report(read_untrusted(workdir / REPORT_FILE, _MAX_REPORT_BYTES))
-            flags = parse_flags(read_untrusted(workdir / FLAGS_FILE, 2**16))
+            answers, ignored = returned.read_answers(workdir, self.plan)
+            report, flags = returned.read_report(workdir), returned.read_flags(workdir)
         except Exception as failure:  # the grader's own failure: reported, and the class goes on
             return replace(graded, outcome="error", reason=f"grading failed: {type(failure).__name__}: {failure}")
         finally:
@@ -284,8 +172,9 @@ class ClassGrader:
                                 f"{by_id[e['exercise_id']].answer_name}." for e in exercises if e["via"] == "variable"]
         if ignored:
             notes.append(f"{ignored} line(s) of the recorded answers were not answer records and were ignored.")
-        return replace(graded, reason=_stopped_reason(finished, report, self.limits), exercises=exercises,
-                       cell_errors=_cell_errors(report, self.limits), flags=flags, notes=notes,
+        return replace(graded, reason=returned.stopped_reason(finished, report, self.limits.memory_mb,
+                                                                   self.limits.submission_timeout), exercises=exercises,
+                       cell_errors=returned.cell_errors(report, self.limits.cell_timeout, self.limits.memory_mb), flags=flags, notes=notes,
                        peak_kernel_mb=finished.peak_mb)
 
     def grade(self, workers: int | None = None, roster: Path | None = None, duedate: str = "",

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..exercises import checking, plain
-from ..exercises.format import PASSED, RECORDED
+from ..exercises.format import MANUAL_KINDS, PASSED, RECORDED
 
 _HIDDEN_TEST_SECONDS = 20
 _MAX_WRITTEN_CHARS = 20_000
@@ -80,7 +80,7 @@ def judge_submission(plan: dict[str, Any], answers: dict[str, dict[str, Any]]) -
     namespace["answers"] = {exercise_id: value for exercise_id, (_, value) in judged.items()}
     results = []
     for exercise in plan["exercises"]:
-        exercise_id, manual = exercise["exercise_id"], exercise["kind"] in ("written", "manual")
+        exercise_id, manual = exercise["exercise_id"], exercise["kind"] in MANUAL_KINDS
         feedback, value = judged[exercise_id]
         accepted = feedback.status == (RECORDED if manual else PASSED)
         hidden = "none"
