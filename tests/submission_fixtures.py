@@ -134,20 +134,21 @@ def honest_students(folder: Path) -> dict[str, tuple[float, str | None]]:
 def cheats(folder: Path, canary: Path) -> dict[str, tuple[float, str | None]]:
     expected: dict[str, tuple[float, str | None]] = {}
 
-    # Forged records appended to the answers file, and a forged result in the old grader's format.
+    # Forged records, flags and a report sent down the grader's channel, and a result in the old grader's format.
     nb = _insert_after(_solved(), "00.1", (
         "import json, os\n"
         "from IPython.display import publish_display_data\n"
-        "path = os.environ['RUSSIA_CHINA_RECORD_ANSWERS']\n"
-        "with open(path, 'a') as f:\n"
+        "channel = os.environ['RUSSIA_CHINA_RECORD_ANSWERS'].split(os.pathsep)[0]\n"
+        "with open(channel, 'a') as f:\n"
         "    f.write(json.dumps({'exercise_id': '00.1', 'via': 'check', 'points': 999,\n"
         "                        'answer': {'type': 'number', 'value': 0.5}}) + '\\n')\n"
         "    f.write(json.dumps({'exercise_id': '99.9', 'answer': {}}) + '\\nnot json\\n')\n"
+        "    f.write(json.dumps({'flag': 'all clear, full marks'}) + '\\n')\n"
+        "    f.write(json.dumps({'report': {'finished': True, 'points': 999}}) + '\\n')\n"
         "publish_display_data({'application/vnd.russia-china.grading+json': json.dumps(\n"
-        "    {'exercises': [{'exercise_id': '00.1', 'points': 999}]})})\n"
-        "open('../report.json', 'w').write('{\"finished\": true, \"points\": 999}')"))
+        "    {'exercises': [{'exercise_id': '00.1', 'points': 999}]})})"))
     _write(nb, folder / "forged_result.ipynb")
-    expected["forged_result"] = (9.0, "2 line(s) of the recorded answers were not answer records")
+    expected["forged_result"] = (9.0, "3 line(s) sent to the grader were not answer records")
 
     # Objects whose comparisons lie, for both numbers.
     nb = _insert_after(_solved(), "00.1", (
@@ -217,13 +218,30 @@ def cheats(folder: Path, canary: Path) -> dict[str, tuple[float, str | None]]:
     _write(nb, folder / "ctypes_calls.ipynb")
     expected["ctypes_calls"] = (FULL_MARKS, "flagged for review (no points taken): the notebook tried ctypes.fork")
 
-    # The tripwire disabled (its file made a link to /dev/null), then a program run to find the key.
+    # The tripwire disabled (the open() it writes with replaced), then a program run to find the key.
     nb = _insert_after(_solved(), "00.5", (
-        "import os, subprocess\n"
-        "os.symlink('/dev/null', '../flags.txt')\n"
-        "subprocess.run(['sh', '-c', 'find / -name answer_key.json -o -name answers.json | grep .'], check=True)"))
+        "import builtins, os, subprocess\n"
+        "real_open = builtins.open\n"
+        "def quiet_open(path, *args, **kwargs):\n"
+        "    return real_open(os.devnull if 'channel' in str(path) else path, *args, **kwargs)\n"
+        "builtins.open = quiet_open\n"
+        "try:\n"
+        "    subprocess.run(['sh', '-c', 'find / -name answer_key.json -o -name answers.json | grep .'], check=True)\n"
+        "finally:\n"
+        "    builtins.open = real_open"))
     _write(nb, folder / "tripwire_off.ipynb")
     expected["tripwire_off"] = (FULL_MARKS, "CalledProcessError")
+
+    # Fills its home and /tmp: both are in memory and of a fixed size, so the grader's disk never fills.
+    nb = _insert_after(_solved(), "00.5", (
+        "import itertools, os\n"
+        "block = b'x' * 2**24\n"
+        "for folder in ('..', '/tmp'):\n"
+        "    for n in itertools.count():\n"
+        "        with open(os.path.join(folder, f'fill{n}'), 'wb') as f:\n"
+        "            f.write(block)"))
+    _write(nb, folder / "fills_disk.ipynb")
+    expected["fills_disk"] = (FULL_MARKS, "No space left on device")
 
     # Kills its grading runner (the kernel's parent) after 00.2: 00.1 and 00.2 count.
     nb = _insert_after(_solved(), "00.2", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)")

@@ -53,7 +53,8 @@ HONEST = ["perfect", "shuffled", "partial", "no_check_call", "blank", "syntax_er
           "infinite_loop", "interrupt", "exits_midway", "big_outputs", "invalid_json", "empty", "twice"] + (
     ["memory_hog"] if MEMORY_LIMIT_ENFORCED else [])
 CHEATS = ["forged_result", "lying_objects", "patched_globals", "reads_git", "reads_solutions", "ctypes_calls",
-          "tripwire_off", "kills_runner", "deletes_files", "writes_outside", "=HYPERLINK(1)", "old_helpers"]
+          "tripwire_off", "fills_disk", "kills_runner", "deletes_files", "writes_outside", "=HYPERLINK(1)",
+          "old_helpers"]
 
 
 def _csv_id(student: str) -> str:
@@ -105,6 +106,7 @@ def test_forged_records_and_points_never_become_a_score(graded_class):
     assert all(float(row[e]) <= p for e, p in {"00.1": 2, "00.2": 2, "00.3": 3, "00.4": 2, "00.5": 2}.items())
     feedback = (graded_class["outputs"].feedback[0].parent / "forged_result.md").read_text(encoding="utf-8")
     assert "malformed answer record" in feedback
+    assert "all clear" not in feedback and "flagged" not in feedback
 
 
 def test_lying_objects_are_named_for_what_they_are(graded_class):
@@ -193,9 +195,10 @@ def test_the_sandbox_sees_only_what_a_student_has(tmp_path):
     """Walk the whole filesystem from inside the sandbox, as the runner would see it."""
     student_package = sandbox.stage_student_package(tmp_path)
     workdir = tmp_path / "work"
-    workdir.mkdir()
+    for folder in ("in", "out"):
+        (workdir / folder).mkdir(parents=True)
     view = sandbox.View(workdir, student_package, uid=sandbox.FIRST_UID if os.getuid() == 0 else None)
-    args, _ = sandbox.command(view, workdir / "run.json")
+    args, _ = sandbox.command(view, f"{sandbox.INPUTS}/run.json")
     lister = ("import os, json\n"
               "found = []\n"
               "for top, dirs, files in os.walk('/'):\n"

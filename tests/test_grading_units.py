@@ -11,7 +11,7 @@ import pytest
 from russia_china.cli import main
 from russia_china.grading import gradebook
 from russia_china.grading.grader import Limits, read_submission
-from russia_china.grading.returned import parse_answers, parse_flags, parse_report, read_untrusted
+from russia_china.grading.returned import parse_channel, parse_report
 from russia_china.grading.gradebook import Graded
 from russia_china.grading.plan import load_plan, load_plans
 from russia_china.grading.submissions import answered, find_submissions, guess_assignment
@@ -128,58 +128,52 @@ def test_stored_outputs_are_dropped_before_the_size_limit(tmp_path):
 # -- what comes back from the sandbox is untrusted ---------------------------------------
 
 
+def _channel(*lines) -> bytes:
+    return "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines).encode()
+
+
 def test_answer_records_are_validated_and_the_last_valid_one_counts():
-    lines = [
+    told = parse_channel(_channel(
         {"exercise_id": "00.1", "via": "check", "answer": {"type": "number", "value": 1.0}},
         {"exercise_id": "00.1", "via": "check", "answer": {"type": "number", "value": 2.0}},
         {"exercise_id": "00.2", "via": "check", "answer": {"type": "text", "value": "x"}, "points": 99},
         {"exercise_id": "00.5", "via": "variable", "answer": {"type": "number", "value": 3}},
         {"exercise_id": "99.9", "via": "check", "answer": {}},
         {"exercise_id": "00.4", "via": "sudo", "answer": {}},
-        ["not", "a", "record"],
-    ]
-    data = "\n".join(json.dumps(line) for line in lines) + "\n{broken\n" + "[" * 100_000 + "\n"
-    answers, ignored = parse_answers(data.encode(), PLAN_00)
-    assert answers["00.1"]["answer"]["value"] == 2.0
-    assert answers["00.2"]["answer"]["what"] == "malformed answer record"
-    assert answers["00.4"]["answer"]["what"] == "malformed answer record"
-    assert answers["00.5"] == {"via": "variable", "answer": {"type": "number", "value": 3}}
-    assert ignored == 4
+        ["not", "a", "record"], "{broken", "[" * 100_000), PLAN_00)
+    assert told.answers["00.1"]["answer"]["value"] == 2.0
+    assert told.answers["00.2"]["answer"]["what"] == "malformed answer record"
+    assert told.answers["00.4"]["answer"]["what"] == "malformed answer record"
+    assert told.answers["00.5"] == {"via": "variable", "answer": {"type": "number", "value": 3}}
+    assert told.ignored == 4 and told.report is None and told.flags == []
 
 
 @pytest.mark.parametrize("report", [
-    b"", b"not json", b"[]", b'{"finished": "yes", "cells": [], "died": null}',
-    b'{"finished": true, "cells": [{"cell": "1", "outcome": "error", "ename": "E", "evalue": ""}], "died": null}',
-    b'{"finished": true, "cells": [{"cell": 1, "outcome": "points", "ename": "E", "evalue": ""}], "died": null}',
+    None, "not a report", [], {"finished": "yes", "cells": [], "died": None},
+    {"finished": True, "cells": [{"cell": "1", "outcome": "error", "ename": "E", "evalue": ""}], "died": None},
+    {"finished": True, "cells": [{"cell": 1, "outcome": "points", "ename": "E", "evalue": ""}], "died": None},
+    {"finished": True, "cells": {"cell": 1}, "died": None}, {"finished": True, "cells": [], "died": [1]},
 ])
 def test_a_malformed_report_is_no_report(report):
     assert parse_report(report) is None
 
 
 def test_a_report_keeps_only_checked_fields():
-    report = parse_report(json.dumps({
+    report = parse_report({
         "finished": False, "points": 999, "died": {"cell": 3, "exit_code": "3", "signal": 9, "extra": 1},
-        "cells": [{"cell": 2, "outcome": "error", "ename": "E" * 500, "evalue": "v" * 5000, "x": 1}]}).encode())
+        "cells": [{"cell": 2, "outcome": "error", "ename": "E" * 500, "evalue": "v" * 5000, "x": 1}]})
     assert report == {"finished": False, "died": {"cell": 3, "exit_code": None, "signal": 9},
                       "cells": [{"cell": 2, "outcome": "error", "ename": "E" * 100, "evalue": "v" * 200}]}
 
 
-def test_flags_are_only_names_the_tripwire_writes():
-    assert parse_flags(b"os.fork\nctypes.open\nI am innocent\n=cmd()\nos.fork\n") == ["ctypes.open", "os.fork"]
-
-
-def test_untrusted_files_are_never_followed_or_waited_on(tmp_path):
-    secret = tmp_path / "secret.txt"
-    secret.write_text("solution", encoding="utf-8")
-    (tmp_path / "link").symlink_to(secret)
-    os.mkfifo(tmp_path / "fifo")
-    (tmp_path / "big").write_bytes(b"x" * 101)
-    (tmp_path / "ok").write_bytes(b"fine")
-    assert read_untrusted(tmp_path / "link", 100) is None
-    assert read_untrusted(tmp_path / "fifo", 100) is None
-    assert read_untrusted(tmp_path / "big", 100) is None
-    assert read_untrusted(tmp_path / "absent", 100) is None
-    assert read_untrusted(tmp_path / "ok", 100) == b"fine"
+def test_the_last_report_counts_and_flags_are_only_names_the_tripwire_writes():
+    told = parse_channel(_channel(
+        {"report": {"finished": True, "cells": [], "died": None, "points": 5}},
+        {"flag": "os.fork"}, {"flag": "ctypes.open"}, {"flag": "I am innocent"}, {"flag": "=cmd()"},
+        {"flag": "os.fork", "extra": 1}, {"report": "forged"}), PLAN_00)
+    assert told.flags == ["ctypes.open", "os.fork"]
+    assert told.report is None, "the last report was malformed"
+    assert told.ignored == 3
 
 
 # -- the gradebook -------------------------------------------------------------------------

@@ -58,17 +58,18 @@ def check(exercise_id: object, answer: object = ...) -> Feedback:
 
 
 def record(exercise: str, described: dict[str, Any], via: str = "check") -> None:
-    """Append an answer, as plain data, to the file RECORD_ENV names (release and grading)."""
-    path = os.environ.get(RECORD_ENV)
-    if not path:
+    """Append an answer, as plain data, to each file RECORD_ENV names (release and grading)."""
+    paths = [p for p in os.environ.get(RECORD_ENV, "").split(os.pathsep) if p]
+    if not paths:
         return
     line = json.dumps({"exercise_id": exercise, "via": via, "answer": described}, ensure_ascii=False)
     if len(line) > plain.MAX_BYTES:
         line = json.dumps({"exercise_id": exercise, "via": via, "answer": {
             "type": "unsupported", "what": described.get("type", "answer"),
             "why": f"{len(line) // 2**20} MB as data; at most {plain.MAX_BYTES // 2**20} MB"}})
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(line + "\n")
+    for path in paths:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
 
 
 def judge(exercise: str, value: object, key: dict[str, Any] | None = None) -> tuple[Feedback, object]:

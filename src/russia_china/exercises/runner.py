@@ -2,10 +2,13 @@
 
 This module is on the student's side of the trust boundary: it runs inside
 the sandbox, next to the student's code, and the grader believes nothing it
-says. It sets the limits the kernel inherits, gives up root, executes the
-notebook's code cells in a fresh kernel, and leaves two files in its folder:
-the answers check() recorded (plain data, see `plain`) and a report of what
-happened to each cell. The grader reads both as untrusted data.
+says. It sets the limits the kernel inherits, gives up root, copies the
+submission into its home (in memory, of a fixed size, so nothing it writes
+reaches the grader's disk) and executes the notebook's code cells in a fresh
+kernel. Everything it tells the grader goes down one channel, a pipe the
+grader reads as it fills: each answer check() records (plain data, see
+`plain`), the tripwire's flags, and at the end a report of what happened to
+each cell. The grader reads it as untrusted data.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,8 +26,8 @@ from typing import Any
 
 from .format import RECORD_ENV
 
-#: Names of the files the runner leaves in its folder.
-ANSWERS_FILE, REPORT_FILE, FLAGS_FILE = "answers.jsonl", "report.json", "flags.txt"
+#: The kernel's own record of its answers, in its home: the last cell reads it.
+LOCAL_ANSWERS = "private/answers.jsonl"
 _PACKAGE = str(Path(__file__).resolve().parents[1]) + os.sep
 #: Written first, before any student code: the grader's sign that the sandbox started.
 STARTED = b"runner started\n"
@@ -38,16 +42,17 @@ def limit_resources(memory_mb: int, cpu_seconds: int, file_mb: int, processes: i
             resource.setrlimit(getattr(resource, name), (value, value))
 
 
-def drop_root(uid: int | None) -> None:
-    """As root, become an unprivileged user of the grader's choosing (one per
-    worker), so the process limit counts only this submission's processes."""
+def drop_root(uid: int | None, home: Path) -> None:
+    """As root, give the home to an unprivileged user of the grader's choosing (one
+    per worker) and become it, so the process limit counts only this submission's processes."""
     if uid is not None and os.getuid() == 0:
+        os.chown(home, uid, uid)
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
 
 
-def _start_cell(flags: str) -> str:
+def _start_cell(channel: str) -> str:
     # Import the course's own package before the student's folder is on the
     # path, so a stale copy of russia_china shipped beside a notebook cannot
     # stand in for it (fairness, not security: everything here is untrusted).
@@ -61,7 +66,7 @@ def _start_cell(flags: str) -> str:
         # matplotlib may run fc-list to build its font cache: before the tripwire, so that is never flagged.
         "        import matplotlib.font_manager\n"
         "        from russia_china.exercises import tripwire\n"
-        f"        tripwire.install({flags!r})\n"
+        f"        tripwire.install({channel!r})\n"
         "    finally:\n"
         "        sys.path[:] = saved\n"
         "__course_start()\n"
@@ -127,21 +132,21 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
 
-    folder = Path(config["folder"])
-    nb = nbformat.read(config["notebook"], as_version=4)
+    home = Path(config["home"])
+    nb = nbformat.read(home / config["notebook"], as_version=4)
     numbered = [(number, cell) for number, cell in enumerate(nb.cells, start=1) if cell.cell_type == "code"]
     student = [nbformat.v4.new_code_cell(cell.source) for _, cell in numbered]
-    start = nbformat.v4.new_code_cell(_start_cell(str(folder / FLAGS_FILE)))
-    export = nbformat.v4.new_code_cell(_export_cell(config["variables"], str(folder / ANSWERS_FILE)))
+    start = nbformat.v4.new_code_cell(_start_cell(config["channel"]))
+    export = nbformat.v4.new_code_cell(_export_cell(config["variables"], str(home / LOCAL_ANSWERS)))
     timing = _Timing()
     client = NotebookClient(
         nbformat.v4.new_notebook(cells=[start, *student, export]), timeout=config["cell_timeout"],
         allow_errors=True, interrupt_on_timeout=True, kernel_name="python3", startup_timeout=120,
-        resources={"metadata": {"path": config["cwd"]}}, on_cell_execute=timing.on_start,
+        resources={"metadata": {"path": str(home / config["cwd"])}}, on_cell_execute=timing.on_start,
         on_cell_executed=timing.on_done,
         on_notebook_start=lambda **_: setattr(timing, "kernel", getattr(client.km.provisioner, "process", None)))
     report: dict[str, Any] = {"cells": [], "died": None, "finished": False}
-    env = {**os.environ, RECORD_ENV: str(folder / ANSWERS_FILE)}
+    env = {**os.environ, RECORD_ENV: os.pathsep.join([config["channel"], str(home / LOCAL_ANSWERS)])}
     try:
         client.execute(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         report["finished"] = True
@@ -167,10 +172,14 @@ def main() -> None:
     sys.stdout.flush()
     config = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     limit_resources(config["memory_mb"], config["cpu_seconds"], config["file_mb"], config["processes"])
-    drop_root(config.get("uid"))
+    home, inputs = Path(config["home"]), Path(config["inputs"])
+    drop_root(config.get("uid"), home)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    shutil.copytree(inputs / "submission", home / "submission", symlinks=True)
+    shutil.copytree(inputs / "private", home / "private", dirs_exist_ok=True)
     report = run(config)
-    (Path(config["folder"]) / REPORT_FILE).write_text(json.dumps(report), encoding="utf-8")
+    with open(config["channel"], "a", encoding="utf-8") as channel:
+        channel.write(json.dumps({"report": report}) + "\n")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ score depends on it, and the grader reads the file as untrusted names.
 
 from __future__ import annotations
 
+import json
 import sys
 
 #: Audit events worth a look, with the C functions whose lookup through ctypes is too.
@@ -32,7 +33,7 @@ def install(path: str) -> None:
             event = f"ctypes.{name}"
         if event not in seen:
             seen.add(event)
-            with open(path, "a", encoding="utf-8") as handle:
-                handle.write(event + "\n")
+            with open(path, "a", encoding="utf-8") as channel:
+                channel.write(json.dumps({"flag": event}) + "\n")
 
     sys.addaudithook(hook)

@@ -95,11 +95,19 @@ def read_submission(path: Path | None, limits: Limits = Limits()) -> tuple[nbfor
     return nb, None
 
 
-def _copy_submission(submission: Submission, nb: nbformat.NotebookNode, workdir: Path) -> Path:
-    """A private copy of the student's folder (links copied as links, never followed),
-    with the notebook as it will run: no outputs."""
-    target = workdir / "submission"
+def _folder_mb(folder: Path) -> float:
+    return sum(p.lstat().st_size for p in folder.rglob("*") if not p.is_symlink() and p.is_file()) / 2**20
+
+
+def _copy_submission(submission: Submission, nb: nbformat.NotebookNode, workdir: Path) -> tuple[Path, str | None]:
+    """A private copy of the student's folder (links copied as links, never followed), with
+    the notebook as it will run, without outputs; or the reason it is too large to run."""
+    target = workdir / "in" / "submission"
     if submission.root.is_dir():
+        size = _folder_mb(submission.root) - submission.notebook.stat().st_size / 2**20
+        if size > sandbox.HOME_MB / 2:
+            return target, (f"the folder {submission.root.name} holds {size:.0f} MB besides the notebook; "
+                            f"the sandbox has room for {sandbox.HOME_MB // 2} MB")
         shutil.copytree(submission.root, target, symlinks=True)
         notebook = target / submission.notebook.relative_to(submission.root)
     else:
@@ -107,7 +115,7 @@ def _copy_submission(submission: Submission, nb: nbformat.NotebookNode, workdir:
         notebook = target / submission.root.name
     notebook.unlink(missing_ok=True)
     nbformat.write(nb, notebook)
-    return notebook
+    return notebook, None
 
 
 # -- the class -------------------------------------------------------------------------------
@@ -145,10 +153,14 @@ class ClassGrader:
             return replace(graded, outcome="zero", reason=problem)
         workdir = Path(tempfile.mkdtemp(prefix="submission-", dir=scratch))
         try:
-            notebook = _copy_submission(submission, nb, workdir)
+            notebook, problem = _copy_submission(submission, nb, workdir)
+            if problem:
+                return replace(graded, outcome="zero", reason=problem)
             view = sandbox.View(workdir, student_package,
                                 uid=sandbox.FIRST_UID + slot if student_package and os.getuid() == 0 else None)
-            config = sandbox.prepare(view, notebook, {
+            given = workdir / "in"
+            config = sandbox.prepare(view, {
+                "notebook": str(notebook.relative_to(given)), "cwd": str(notebook.parent.relative_to(given)),
                 "cell_timeout": self.limits.cell_timeout, "memory_mb": self.limits.memory_mb,
                 "cpu_seconds": self.limits.cpu_seconds, "file_mb": self.limits.file_mb,
                 "processes": self.limits.processes,
@@ -157,24 +169,23 @@ class ClassGrader:
             finished = sandbox.run(view, config, self.limits.submission_timeout)
             if not finished.started and not finished.timed_out:
                 return replace(graded, outcome="error", reason=f"the sandbox did not start: {finished.output_tail}")
-            answers, ignored = returned.read_answers(workdir, self.plan)
-            report, flags = returned.read_report(workdir), returned.read_flags(workdir)
+            told = returned.parse_channel(finished.channel, self.plan)
         except Exception as failure:  # the grader's own failure: reported, and the class goes on
             return replace(graded, outcome="error", reason=f"grading failed: {type(failure).__name__}: {failure}")
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
         try:
-            exercises = judge(self.plan.to_json(), answers)
+            exercises = judge(self.plan.to_json(), told.answers)
         except JudgeError as failure:
             return replace(graded, outcome="error", reason=f"the judge failed: {failure}")
         by_id = {e.exercise_id: e for e in self.plan.exercises}
         notes = graded.notes + [f"Exercise {e['exercise_id']}: check() recorded no answer; graded the variable "
                                 f"{by_id[e['exercise_id']].answer_name}." for e in exercises if e["via"] == "variable"]
-        if ignored:
-            notes.append(f"{ignored} line(s) of the recorded answers were not answer records and were ignored.")
-        return replace(graded, reason=returned.stopped_reason(finished, report, self.limits.memory_mb,
-                                                                   self.limits.submission_timeout), exercises=exercises,
-                       cell_errors=returned.cell_errors(report, self.limits.cell_timeout, self.limits.memory_mb), flags=flags, notes=notes,
+        if told.ignored:
+            notes.append(f"{told.ignored} line(s) sent to the grader were not answer records and were ignored.")
+        reason = returned.stopped_reason(finished, told.report, self.limits.memory_mb, self.limits.submission_timeout)
+        errors = returned.cell_errors(told.report, self.limits.cell_timeout, self.limits.memory_mb)
+        return replace(graded, reason=reason, exercises=exercises, cell_errors=errors, flags=told.flags, notes=notes,
                        peak_kernel_mb=finished.peak_mb)
 
     def grade(self, workers: int | None = None, roster: Path | None = None, duedate: str = "",

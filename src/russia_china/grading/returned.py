@@ -1,53 +1,54 @@
 """What comes back from the sandbox, read as untrusted data.
 
-The runner's files (the answers check() recorded, its report, the tripwire's
-flags) are written from the student's side of the boundary. They are read here
-without following links or waiting on pipes, with size limits, and checked
-field by field; only checked fields reach the judge, the gradebook or the
-feedback. Also: the words for how a run ended.
+Everything on the channel (the answers check() recorded, the tripwire's flags,
+the runner's report) was written from the student's side of the boundary, so
+each line is parsed with limits and checked field by field; only checked fields
+reach the judge, the gradebook or the feedback. Also: the words for how a run
+ended.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import signal
-import stat
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
-from ..exercises.runner import ANSWERS_FILE, FLAGS_FILE, REPORT_FILE
 from ..exercises.tripwire import C_FUNCTIONS, EVENTS
 from .plan import AssignmentPlan
 from .sandbox import Finished
 
-_MAX_ANSWERS_BYTES = 64 * 2**20
-_MAX_REPORT_BYTES = 2**20
 _LIMIT_SIGNALS = {signal.SIGXCPU: ", the CPU time limit", signal.SIGXFSZ: ", the file size limit"}
 
 
-def read_untrusted(path: Path, limit: int) -> bytes | None:
-    """A regular file's bytes, never through a link, never blocking on a pipe; None if absent or too large."""
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    with os.fdopen(descriptor, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            return None
-        data = handle.read(limit + 1)
-    return None if len(data) > limit else data
+@dataclass(frozen=True)
+class Returned:
+    """The channel, read: answers by exercise id, the report (None if missing or malformed),
+    flags, and how many lines were none of these."""
+
+    answers: dict[str, dict[str, Any]]
+    report: dict[str, Any] | None
+    flags: list[str]
+    ignored: int
 
 
-def parse_answers(data: bytes | None, plan: AssignmentPlan) -> tuple[dict[str, dict[str, Any]], int]:
-    """The last valid record per exercise, and how many lines were not records at all."""
+def parse_channel(data: bytes, plan: AssignmentPlan) -> Returned:
+    """Sort the channel's lines into answer records, flags and the report; the last of each counts."""
     answers: dict[str, dict[str, Any]] = {}
-    ignored = 0
-    for line in (data or b"").splitlines():
+    flags: set[str] = set()
+    report, ignored = None, 0
+    known_flags = EVENTS | {f"ctypes.{name}" for name in C_FUNCTIONS}
+    for line in data.splitlines():
         try:
             record = json.loads(line)
         except (ValueError, RecursionError):
             ignored += 1
+            continue
+        if type(record) is dict and set(record) == {"flag"} and record["flag"] in known_flags:
+            flags.add(record["flag"])
+            continue
+        if type(record) is dict and set(record) == {"report"}:
+            report = parse_report(record["report"])
             continue
         exercise_id = record.get("exercise_id") if type(record) is dict else None
         if type(exercise_id) is not str or exercise_id not in plan.ids:
@@ -57,13 +58,12 @@ def parse_answers(data: bytes | None, plan: AssignmentPlan) -> tuple[dict[str, d
             record = {"exercise_id": exercise_id, "via": "check",
                       "answer": {"type": "unsupported", "what": "malformed answer record", "why": ""}}
         answers[exercise_id] = {"via": record["via"], "answer": record["answer"]}
-    return answers, ignored
+    return Returned(answers, report, sorted(flags), ignored)
 
 
-def parse_report(data: bytes | None) -> dict[str, Any] | None:
-    """The runner's report with every field checked, or None if it is missing or malformed."""
+def parse_report(report: object) -> dict[str, Any] | None:
+    """The runner's report with every field checked, or None if it is malformed."""
     try:
-        report = json.loads(data) if data else None
         if type(report) is not dict or type(report.get("finished")) is not bool:
             return None
         cells = []
@@ -78,13 +78,6 @@ def parse_report(data: bytes | None) -> dict[str, Any] | None:
         return {"finished": report["finished"], "cells": cells, "died": died}
     except (ValueError, KeyError, TypeError, RecursionError):
         return None
-
-
-def parse_flags(data: bytes | None) -> list[str]:
-    """Tripwire events, kept only when they are names the tripwire writes."""
-    known = EVENTS | {f"ctypes.{name}" for name in C_FUNCTIONS}
-    names = [line.strip() for line in (data or b"").decode("utf-8", "replace").splitlines()]
-    return sorted({name for name in names if name in known})
 
 
 def cell_errors(report: dict[str, Any] | None, cell_timeout: int, memory_mb: int) -> list[str]:
@@ -125,15 +118,3 @@ def stopped_reason(finished: Finished, report: dict[str, Any] | None, memory_mb:
     where = f" while running cell {died['cell']}" if died["cell"] else ""
     return (f"the kernel stopped{where} ({_how(died['exit_code'], died['signal'])}; {memory}); "
             "answers given before that count")
-
-
-def read_answers(folder: Path, plan: AssignmentPlan) -> tuple[dict[str, dict[str, Any]], int]:
-    return parse_answers(read_untrusted(folder / ANSWERS_FILE, _MAX_ANSWERS_BYTES), plan)
-
-
-def read_report(folder: Path) -> dict[str, Any] | None:
-    return parse_report(read_untrusted(folder / REPORT_FILE, _MAX_REPORT_BYTES))
-
-
-def read_flags(folder: Path) -> list[str]:
-    return parse_flags(read_untrusted(folder / FLAGS_FILE, 2**16))

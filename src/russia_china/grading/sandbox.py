@@ -3,21 +3,25 @@
 Inside it run only the runner (russia_china.exercises.runner) and the kernel it
 starts. They see what a student has: the Python environment, the data/ folder
 and a copy of the student-side package without the grading code, the tools or
-the answer key, all read-only; the submission's own folder, writable; an empty
-/tmp. They have no network, their own PID namespace (so kill and fork reach
-nothing outside, and nothing outlives the submission) and limits on memory,
-CPU time, file size and processes. Run as root, the runner becomes a user of
-its own (one per worker) before any student code runs.
+the answer key, all read-only, and the submission, read-only, which the runner
+copies into its home. Its home and /tmp are in memory and of a fixed size, so
+nothing a notebook writes reaches the grader's disk. It has no network, its own
+PID namespace (kill and fork reach nothing outside, and nothing outlives the
+submission) and limits on memory, CPU time, file size and processes. Run as
+root, the runner becomes a user of its own (one per worker) before any student
+code runs. It tells the grader everything through one channel, a named pipe
+that the grader reads as it fills (see `run`).
 
-Without bubblewrap (`unsandboxed=True`) the runner runs as an ordinary
-process: student code can then read everything the instructor can, which is
-why the grader refuses unless told so, and marks every row graded that way.
+Without bubblewrap (`unsandboxed`) the runner runs as an ordinary process:
+student code can then read everything the instructor can, which is why the
+grader refuses unless told so, and marks every row graded that way.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -31,12 +35,15 @@ from ..exercises import format as exercise_format
 from ..exercises.runner import STARTED
 from ..paths import data_dir
 
-#: Where the submission's folder appears inside the sandbox.
+#: Where the runner finds what it is given, and its channel to the grader, inside the sandbox.
+INPUTS, OUTPUTS = "/grading/in", "/grading/out"
 HOME = "/home/student"
 #: Parts of the package a student never needs and must not see.
 NOT_FOR_STUDENTS = ("grading", "tools", "site", "cli.py", exercise_format.KEY_FILE.name, "__pycache__")
-#: The sandbox's own /tmp, in memory.
-TMP_MB = 256
+#: The sandbox's home (the submission and what it writes) and /tmp, in memory.
+HOME_MB, TMP_MB = 512, 256
+#: The most of the channel the grader keeps; a notebook that sends more loses the rest.
+CHANNEL_BYTES = 64 * 2**20
 #: The first user id given to sandboxes run by root, one per worker.
 FIRST_UID = 61000
 
@@ -68,16 +75,17 @@ def stage_student_package(scratch: Path) -> Path:
 
 @dataclass(frozen=True)
 class View:
-    """What one sandbox is built from."""
+    """What one sandbox is built from: `workdir/in` (given), `workdir/out/channel` (told)."""
 
     workdir: Path
     student_package: Path | None  # None: unsandboxed
     uid: int | None = None
 
-    @property
-    def home(self) -> str:
-        """The submission's folder as the runner and kernel see it."""
-        return HOME if self.student_package else str(self.workdir)
+    def inside(self, name: str) -> str:
+        """Where the runner sees `home`, `inputs` or `outputs`."""
+        if self.student_package:
+            return {"home": HOME, "inputs": INPUTS, "outputs": OUTPUTS}[name]
+        return str(self.workdir / {"home": "home", "inputs": "in", "outputs": "out"}[name])
 
 
 def _environment(home: str) -> dict[str, str]:
@@ -108,10 +116,10 @@ def _system_binds() -> list[str]:
     return args
 
 
-def command(view: View, config: Path) -> tuple[list[str], dict[str, str] | None]:
+def command(view: View, config: str) -> tuple[list[str], dict[str, str] | None]:
     """The command that runs the runner on `config`, and its environment (None: set inside)."""
-    runner = [sys.executable, "-I", "-m", "russia_china.exercises.runner", f"{view.home}/{config.name}"]
-    env = _environment(view.home)
+    runner = [sys.executable, "-I", "-m", "russia_china.exercises.runner", config]
+    env = _environment(view.inside("home"))
     if view.student_package is None:
         return runner, env
     executable = bubblewrap()
@@ -123,40 +131,46 @@ def command(view: View, config: Path) -> tuple[list[str], dict[str, str] | None]
         args.append("--unshare-user")
     binds = _system_binds() + ["--ro-bind", str(view.student_package), str(package_dir()),
                                "--ro-bind", str(data_dir().resolve()), str(data_dir()),
-                               "--bind", str(view.workdir), HOME]
+                               "--ro-bind", str(view.workdir / "in"), INPUTS,
+                               "--ro-bind", str(view.workdir / "out"), OUTPUTS]
     # bwrap makes the folders leading to a mount point private to root; the sandbox's user must pass through.
-    targets = [binds[i + 2] for i, part in enumerate(binds) if part in ("--ro-bind", "--bind")]
-    parents = sorted({str(p) for t in targets for p in Path(t).parents if str(p) != "/"}, key=len)
-    for folder in parents:
+    targets = [binds[i + 2] for i, part in enumerate(binds) if part == "--ro-bind"] + [HOME]
+    for folder in sorted({str(p) for t in targets for p in Path(t).parents if str(p) != "/"}, key=len):
         args += ["--perms", "0755", "--dir", folder]
-    args += binds + ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(TMP_MB * 2**20),
-                     "--tmpfs", "/tmp", "--chdir", HOME, "--clearenv"]
+    args += binds + ["--size", str(HOME_MB * 2**20), "--tmpfs", HOME,
+                     "--perms", "1777", "--size", str(TMP_MB * 2**20), "--tmpfs", "/tmp",
+                     "--proc", "/proc", "--dev", "/dev", "--chdir", HOME, "--clearenv"]
     for name, value in env.items():
         args += ["--setenv", name, value]
     return args + runner, None
 
 
-def prepare(view: View, notebook: Path, settings: dict, fontlist: str | None) -> Path:
-    """The runner's settings (paths as it sees them) and the private folders the kernel
-    writes to, all owned by the sandbox's user. Returns the settings file."""
+def prepare(view: View, settings: dict, fontlist: str | None) -> str:
+    """Lay out `workdir`: the submission already in `in/submission`, the runner's settings,
+    the kernel's private folders and the channel, owned by the sandbox's user.
+    Returns the settings file as the runner sees it."""
+    given = view.workdir / "in"
     for sub in ("matplotlib", "ipython", "tmp", "runtime", "jupyter"):
-        (view.workdir / "private" / sub).mkdir(parents=True, exist_ok=True)
+        (given / "private" / sub).mkdir(parents=True, exist_ok=True)
     if fontlist and Path(fontlist).exists():
-        shutil.copy(fontlist, view.workdir / "private" / "matplotlib")  # spares rebuilding matplotlib's font cache
-    config = view.workdir / "run.json"
-    config.write_text(json.dumps({**settings, "folder": view.home, "uid": view.uid,
-                                  "notebook": f"{view.home}/{notebook.relative_to(view.workdir)}",
-                                  "cwd": f"{view.home}/{notebook.parent.relative_to(view.workdir)}"}))
+        shutil.copy(fontlist, given / "private" / "matplotlib")  # spares rebuilding matplotlib's font cache
+    (view.workdir / "out").mkdir()
+    os.mkfifo(view.workdir / "out" / "channel", 0o600)
+    (given / "run.json").write_text(json.dumps({
+        **settings, "uid": view.uid, "home": view.inside("home"), "inputs": view.inside("inputs"),
+        "channel": f"{view.inside('outputs')}/channel"}))
+    if view.student_package is None:
+        (view.workdir / "home").mkdir()
     if view.uid is not None:
         for folder, dirs, files in os.walk(view.workdir):
             for name in [folder, *(os.path.join(folder, n) for n in dirs + files)]:
                 os.lchown(name, view.uid, view.uid)
-    return config
+    return f"{view.inside('inputs')}/run.json"
 
 
 @dataclass(frozen=True)
 class Finished:
-    """How the sandbox ended, as the grader saw it."""
+    """How the sandbox ended, as the grader saw it, and what it sent down the channel."""
 
     exit_code: int | None
     signal: int | None
@@ -164,11 +178,30 @@ class Finished:
     started: bool
     peak_mb: float
     output_tail: str
+    channel: bytes
 
 
-def run(view: View, config: Path, timeout: float) -> Finished:
+def _read_channel(descriptor: int, into: list[bytes], ended: threading.Event) -> None:
+    """Read the channel as it fills, keeping at most CHANNEL_BYTES, until the sandbox has
+    ended and the pipe is empty. Opened read-write, the pipe never signals its end."""
+    kept = 0
+    while True:
+        if select.select([descriptor], [], [], 0.2)[0]:
+            data = os.read(descriptor, 2**16)
+            into.append(data[: max(0, CHANNEL_BYTES - kept)])
+            kept += len(into[-1])
+        elif ended.is_set():
+            return
+
+
+def run(view: View, config: str, timeout: float) -> Finished:
     """Run the runner; wait at most `timeout` seconds; measure the sandbox's peak memory."""
     args, env = command(view, config)
+    channel = os.open(view.workdir / "out" / "channel", os.O_RDWR | os.O_NONBLOCK)
+    told: list[bytes] = []
+    ended = threading.Event()
+    listener = threading.Thread(target=_read_channel, args=(channel, told, ended), daemon=True)
+    listener.start()
     process = subprocess.Popen(args, env=env, cwd=view.workdir, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, start_new_session=True)
     # A pipe, not a file: what the runner wrote first (STARTED) cannot be erased from inside.
@@ -177,20 +210,24 @@ def run(view: View, config: Path, timeout: float) -> Finished:
                               daemon=True)
     reader.start()
     deadline, timed_out = time.monotonic() + timeout, False
-    while not (ended := os.wait4(process.pid, os.WNOHANG))[0]:
+    while not (waited := os.wait4(process.pid, os.WNOHANG))[0]:
         if time.monotonic() > deadline:
             timed_out = True
             os.killpg(process.pid, signal.SIGKILL)
-            ended = os.wait4(process.pid, 0)
+            waited = os.wait4(process.pid, 0)
             break
         time.sleep(0.05)
-    _, status, usage = ended
+    _, status, usage = waited
     code = process.returncode = os.waitstatus_to_exitcode(status)
+    ended.set()
     reader.join(timeout=5)
+    listener.join(timeout=5)
+    os.close(channel)
     if view.student_package and 128 < code < 128 + signal.NSIG:
         code = 128 - code  # bwrap exits with 128 + N when what it ran was killed by signal N
     text = b"".join(output)[:2**16]
     tail = text.decode("utf-8", "replace").strip().splitlines()[-2:]
     peak_mb = usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 2**10)
     return Finished(exit_code=code if code >= 0 else None, signal=-code if code < 0 else None, timed_out=timed_out,
-                    started=text.startswith(STARTED), peak_mb=round(peak_mb, 1), output_tail=" ".join(tail)[:300])
+                    started=text.startswith(STARTED), peak_mb=round(peak_mb, 1), output_tail=" ".join(tail)[:300],
+                    channel=b"".join(told))
