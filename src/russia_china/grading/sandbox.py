@@ -133,12 +133,13 @@ def command(view: View, config: str) -> tuple[list[str], dict[str, str] | None]:
                                "--ro-bind", str(data_dir().resolve()), str(data_dir()),
                                "--ro-bind", str(view.workdir / "in"), INPUTS,
                                "--ro-bind", str(view.workdir / "out"), OUTPUTS]
+    # /tmp first: the course itself may live under /tmp (a CI clone), and a later mount would hide it.
+    args += ["--perms", "1777", "--size", str(TMP_MB * 2**20), "--tmpfs", "/tmp"]
     # bwrap makes the folders leading to a mount point private to root; the sandbox's user must pass through.
     targets = [binds[i + 2] for i, part in enumerate(binds) if part == "--ro-bind"] + [HOME]
-    for folder in sorted({str(p) for t in targets for p in Path(t).parents if str(p) != "/"}, key=len):
+    for folder in sorted({str(p) for t in targets for p in Path(t).parents} - {"/", "/tmp"}, key=len):
         args += ["--perms", "0755", "--dir", folder]
     args += binds + ["--size", str(HOME_MB * 2**20), "--tmpfs", HOME,
-                     "--perms", "1777", "--size", str(TMP_MB * 2**20), "--tmpfs", "/tmp",
                      "--proc", "/proc", "--dev", "/dev", "--chdir", HOME, "--clearenv"]
     for name, value in env.items():
         args += ["--setenv", name, value]
