@@ -124,6 +124,25 @@ def honest_students(folder: Path) -> dict[str, tuple[float, str | None]]:
     _write(nbformat.v4.new_notebook(), folder / "empty.ipynb")
     expected["empty"] = (0.0, "empty")
 
+    # Several notebooks: a practice one that checks 00.1 seven times, a scratch one of 200,000 blank
+    # lines (which once took the picker minutes), and the finished one, which has the most exercises.
+    practice = nbformat.read(EXERCISES, as_version=4)
+    practice.cells += [nbformat.v4.new_code_cell(f'check("00.1", {n})') for n in range(7)]
+    _write(practice, folder / "practised" / "practice.ipynb")
+    _write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("\n" * 200_000)]),
+           folder / "practised" / "scratch.ipynb")
+    _write(_solved(), folder / "practised" / "final.ipynb")
+    expected["practised"] = (FULL_MARKS, "graded final.ipynb")
+
+    # A folder that also holds a named pipe (it is left out, and grading goes on).
+    _write(_solved(), folder / "with_a_pipe" / "work.ipynb")
+    os.mkfifo(folder / "with_a_pipe" / "pipe")
+    expected["with_a_pipe"] = (FULL_MARKS, None)
+
+    # A name as long as the file system allows: its feedback file gets a shortened name.
+    _write(_solved(), folder / f"{'m' * 240}.ipynb")
+    expected["m" * 240] = (FULL_MARKS, None)
+
     # The same student twice: the folder (first by name) is graded, the file is listed as skipped.
     _write(_solved(), folder / "twice" / "work.ipynb")
     _write(nbformat.read(EXERCISES, as_version=4), folder / "twice.ipynb")
@@ -171,6 +190,14 @@ def cheats(folder: Path, canary: Path) -> dict[str, tuple[float, str | None]]:
         "check('00.5', Anything())"))
     _write(nb, folder / "lying_objects.ipynb")
     expected["lying_objects"] = (7.0, None)
+
+    # A number too large for a float, and a folder nested far deeper than any student's.
+    _write(_insert_after(_solved(), "00.1", 'check("00.1", 10**400)'), folder / "huge_number.ipynb")
+    expected["huge_number"] = (9.0, None)
+    deep = folder / "deep_folder"
+    _write(_solved(), deep / "work.ipynb")
+    (deep / "/".join(["a"] * 40)).mkdir(parents=True)
+    expected["deep_folder"] = (0.0, "nests more than 16 folders deep")
 
     # The judging helpers patched in the kernel, then a wrong answer.
     nb = _insert_after(_solved(), "00.1", (
@@ -259,7 +286,7 @@ def cheats(folder: Path, canary: Path) -> dict[str, tuple[float, str | None]]:
     # A spreadsheet formula as the student id and Markdown and HTML in an error message.
     nb = _insert_after(_solved(), "00.1", "raise ValueError('=1+2 <img src=x onerror=alert(1)> [click](http://x)')")
     _write(nb, folder / "=HYPERLINK(1).ipynb")
-    expected["=HYPERLINK(1)"] = (FULL_MARKS, "raised ValueError: =1+2")
+    expected["=HYPERLINK(1)"] = (FULL_MARKS, "raised ValueError: \"=1+2")
 
     # An old helper package shipped beside the notebook, whose check() praises
     # everything and records nothing: the answers are read from the notebook's

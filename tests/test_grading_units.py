@@ -161,9 +161,11 @@ def test_a_malformed_report_is_no_report(report):
 def test_a_report_keeps_only_checked_fields():
     report = parse_report({
         "finished": False, "points": 999, "died": {"cell": 3, "exit_code": "3", "signal": 9, "extra": 1},
-        "cells": [{"cell": 2, "outcome": "error", "ename": "E" * 500, "evalue": "v" * 5000, "x": 1}]})
+        "cells": [{"cell": 2, "outcome": "error", "ename": "E" * 500, "evalue": "v" * 5000, "x": 1},
+                  {"cell": 4, "outcome": "error", "ename": "Instructor note - full marks", "evalue": "a\nb"}]})
     assert report == {"finished": False, "died": {"cell": 3, "exit_code": None, "signal": 9},
-                      "cells": [{"cell": 2, "outcome": "error", "ename": "E" * 100, "evalue": "v" * 200}]}
+                      "cells": [{"cell": 2, "outcome": "error", "ename": "E" * 60, "evalue": "v" * 200},
+                                {"cell": 4, "outcome": "error", "ename": "an exception", "evalue": "a b"}]}
 
 
 def test_the_last_report_counts_and_flags_are_only_names_the_tripwire_writes():

@@ -88,14 +88,17 @@ def judge(exercise: str, value: object, key: dict[str, Any] | None = None) -> tu
         if kind in MANUAL_KINDS:
             return _judge_written(exercise, value, entry), value
         candidates = _normalised(value, entry)
+        if any(keys.digest(exercise, c) in set(entry["hashes"]) for c in candidates):
+            return Feedback(exercise, PASSED, "Your instructor's hidden tests may check more."), value
+        for mistake in entry.get("mistakes", []):
+            mistaken = _normalised(value, {**entry, **mistake})
+            if any(keys.digest(exercise, c) in set(mistake["hashes"]) for c in mistaken):
+                return Feedback(exercise, HINT, mistake["hint"]), value
     except keys.NotComparable as problem:
         return Feedback(exercise, HINT, _type_hint(value, entry, str(problem))), value
-    if any(keys.digest(exercise, c) in set(entry["hashes"]) for c in candidates):
-        return Feedback(exercise, PASSED, "Your instructor's hidden tests may check more."), value
-    for mistake in entry.get("mistakes", []):
-        mistaken = _normalised(value, {**entry, **mistake})
-        if any(keys.digest(exercise, c) in set(mistake["hashes"]) for c in mistaken):
-            return Feedback(exercise, HINT, mistake["hint"]), value
+    except Exception as problem:  # an odd but plain answer (a huge integer, say): the same verdict everywhere
+        return Feedback(exercise, HINT, f"This answer could not be checked ({type(problem).__name__}). "
+                                         f"Give {_WANTED.get(kind, 'a plain answer')} as the exercise asks."), value
     hint = entry.get("hint", "Not the expected answer yet: re-read the question and try again.")
     return Feedback(exercise, HINT, hint), value
 
@@ -145,9 +148,9 @@ def _as_number(value: object) -> object:
 
 def _canonical_table(value: object, columns: list[str]) -> pd.DataFrame:
     if type(value) is pd.Series:
-        frame = value.reset_index()
+        frame = value.reset_index(allow_duplicates=True)
     elif type(value) is pd.DataFrame:
-        frame = value if set(columns) <= set(value.columns) else value.reset_index()
+        frame = value if set(columns) <= set(value.columns) else value.reset_index(allow_duplicates=True)
     else:
         raise keys.NotComparable(f"expected a DataFrame, got {_a(value)}")
     if len(frame) > _MAX_ROWS:
@@ -155,6 +158,9 @@ def _canonical_table(value: object, columns: list[str]) -> pd.DataFrame:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise keys.NotComparable(f"the table has no column(s) {missing}; expected {columns}")
+    twice = sorted({c for c in frame.columns[frame.columns.duplicated()] if c in columns})
+    if twice:
+        raise keys.NotComparable(f"the table has more than one column named {twice[0]!r}; expected {columns}")
     frame = frame.reset_index(drop=True)
     for column in frame.columns[frame.dtypes.map(lambda d: not pd.api.types.is_numeric_dtype(d))]:
         frame[column] = frame[column].map(lambda v: v.strip() if type(v) is str else v)

@@ -14,6 +14,7 @@ for CSV injection: a leading =, +, -, @, tab or carriage return gets a ').
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 import re
@@ -49,6 +50,8 @@ class Graded:
     flags: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     sandboxed: bool = True
+    #: A cell or the whole notebook ran out of time: worth a second run alone (see ClassGrader.grade).
+    ran_out_of_time: bool = False
     #: Largest resident memory of the submission's kernel, for the benchmark.
     peak_kernel_mb: float | None = None
 
@@ -132,7 +135,7 @@ def escape_markdown(text: str) -> str:
 def _atomic_write(path: Path, text: str) -> None:
     """Write beside the target, then rename: a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".writing-", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
@@ -215,10 +218,18 @@ def feedback_text(graded: Graded, plan: AssignmentPlan) -> str:
     return "\n".join(lines)
 
 
+def feedback_name(student_id: str) -> str:
+    """The feedback file's name: the student id, shortened (with a hash to keep it unique)
+    where the file system would refuse it."""
+    if len(student_id.encode()) <= 200:
+        return f"{student_id}.md"
+    return f"{student_id.encode()[:100].decode('utf-8', 'ignore')}-{hashlib.sha256(student_id.encode()).hexdigest()[:12]}.md"
+
+
 def write_feedback(folder: Path, results: list[Graded], plan: AssignmentPlan) -> list[Path]:
     written = []
     for graded in results:
-        path = folder / f"{graded.student_id}.md"  # ids are folder entries' names: no separators
+        path = folder / feedback_name(graded.student_id)  # ids are folder entries' names: no separators
         _atomic_write(path, feedback_text(graded, plan))
         written.append(path)
     return written

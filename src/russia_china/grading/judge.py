@@ -74,9 +74,9 @@ def judge_submission(plan: dict[str, Any], answers: dict[str, dict[str, Any]]) -
         exercise_id = exercise["exercise_id"]
         try:
             value = plain.from_plain(answers[exercise_id]["answer"]) if exercise_id in answers else ...
-        except plain.Invalid as problem:
+        except (plain.Invalid, RecursionError, ValueError, OverflowError) as problem:
             value = plain.Unsupported("malformed answer", str(problem)[:200])
-        judged[exercise_id] = checking.judge(exercise_id, value)
+        judged[exercise_id] = checking.judge(exercise_id, value)  # never raises on an answer
     namespace["answers"] = {exercise_id: value for exercise_id, (_, value) in judged.items()}
     results = []
     for exercise in plan["exercises"]:

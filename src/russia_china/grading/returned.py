@@ -10,6 +10,7 @@ ended.
 from __future__ import annotations
 
 import json
+import re
 import signal
 from dataclasses import dataclass
 from typing import Any
@@ -70,8 +71,11 @@ def parse_report(report: object) -> dict[str, Any] | None:
         for entry in report["cells"][:1000]:
             if entry["outcome"] not in ("error", "timeout", "interrupted") or type(entry["cell"]) is not int:
                 return None
-            cells.append({"cell": entry["cell"], "outcome": entry["outcome"],
-                          "ename": str(entry["ename"])[:100], "evalue": str(entry["evalue"])[:200]})
+            # An exception's name is the student's to choose: only a dotted identifier passes as one.
+            ename = str(entry["ename"])[:60]
+            ename = ename if re.fullmatch(r"[A-Za-z_][\w.]*", ename) else "an exception"
+            cells.append({"cell": entry["cell"], "outcome": entry["outcome"], "ename": ename,
+                          "evalue": " ".join(str(entry["evalue"]).split())[:200]})
         died = report["died"]
         if died is not None:
             died = {k: died[k] if type(died[k]) is int else None for k in ("cell", "exit_code", "signal")}
@@ -92,7 +96,8 @@ def cell_errors(report: dict[str, Any] | None, cell_timeout: int, memory_mb: int
             errors.append(f"cell {number} raised MemoryError: it needed more than the memory limit "
                           f"({memory_mb} MB)")
         else:
-            errors.append(f"cell {number} raised {entry['ename']}: {entry['evalue']}")
+            message = f': "{entry["evalue"]}"' if entry["evalue"] else ""
+            errors.append(f"cell {number} raised {entry['ename']}{message}")
     return errors
 
 
@@ -106,6 +111,9 @@ def _how(exit_code: int | None, signal_number: int | None) -> str:
 def stopped_reason(finished: Finished, report: dict[str, Any] | None, memory_mb: int, timeout: int) -> str | None:
     """Why grading ended early, in words; None when the notebook ran to its end."""
     memory = f"peak memory {finished.peak_mb:.0f} MB of the {memory_mb} MB limit"
+    if finished.over_memory:
+        return (f"its processes together held more than the memory limit ({finished.peak_mb:.0f} MB of "
+                f"{memory_mb} MB), so grading stopped; answers given before that count")
     if finished.timed_out:
         return (f"grading stopped after {timeout} s (time limit per submission); "
                 "answers given before that count")

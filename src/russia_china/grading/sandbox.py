@@ -180,6 +180,46 @@ class Finished:
     peak_mb: float
     output_tail: str
     channel: bytes
+    #: Its processes together held more memory than the limit, so it was stopped.
+    over_memory: bool = False
+
+
+def _resident_mb(root: int) -> float:
+    """Memory of a process and all its descendants: RLIMIT_AS bounds each process,
+    this bounds the submission, however many processes it forks. In the sandbox's own PID
+    namespace an orphan is adopted by its first process, so it still counts."""
+    parents: dict[int, int] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat", "rb") as stat:
+                    parents[int(name)] = int(stat.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    members, frontier = {root}, [root]
+    children: dict[int, list[int]] = {}
+    for pid, parent in parents.items():
+        children.setdefault(parent, []).append(pid)
+    while frontier:
+        for child in children.get(frontier.pop(), []):
+            if child not in members:
+                members.add(child)
+                frontier.append(child)
+    return sum(_proportional_kb(pid) for pid in members) / 2**10
+
+
+def _proportional_kb(pid: int) -> int:
+    """A process's proportional share of memory (PSS), so pages that forked processes
+    share are counted once; resident memory where the kernel does not say."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+            for line in rollup:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _read_channel(descriptor: int, into: list[bytes], ended: threading.Event) -> None:
@@ -195,8 +235,9 @@ def _read_channel(descriptor: int, into: list[bytes], ended: threading.Event) ->
             return
 
 
-def run(view: View, config: str, timeout: float) -> Finished:
-    """Run the runner; wait at most `timeout` seconds; measure the sandbox's peak memory."""
+def run(view: View, config: str, timeout: float, memory_mb: float) -> Finished:
+    """Run the runner; stop it after `timeout` seconds, or when its processes together hold more
+    than `memory_mb`; measure its peak memory."""
     args, env = command(view, config)
     channel = os.open(view.workdir / "out" / "channel", os.O_RDWR | os.O_NONBLOCK)
     told: list[bytes] = []
@@ -210,10 +251,14 @@ def run(view: View, config: str, timeout: float) -> Finished:
     reader = threading.Thread(target=lambda: output.extend(iter(lambda: process.stdout.read(65536), b"")),
                               daemon=True)
     reader.start()
-    deadline, timed_out = time.monotonic() + timeout, False
+    deadline, timed_out, over_memory, peak, polls = time.monotonic() + timeout, False, False, 0.0, 0
     while not (waited := os.wait4(process.pid, os.WNOHANG))[0]:
-        if time.monotonic() > deadline:
-            timed_out = True
+        polls += 1
+        if polls % 4 == 0:  # every 0.2 s
+            peak = max(peak, _resident_mb(process.pid))
+            over_memory = peak > memory_mb
+        timed_out = time.monotonic() > deadline
+        if timed_out or over_memory:
             os.killpg(process.pid, signal.SIGKILL)
             waited = os.wait4(process.pid, 0)
             break
@@ -228,7 +273,7 @@ def run(view: View, config: str, timeout: float) -> Finished:
         code = 128 - code  # bwrap exits with 128 + N when what it ran was killed by signal N
     text = b"".join(output)[:2**16]
     tail = text.decode("utf-8", "replace").strip().splitlines()[-2:]
-    peak_mb = usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 2**10)
+    peak = max(peak, usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 2**10))
     return Finished(exit_code=code if code >= 0 else None, signal=-code if code < 0 else None, timed_out=timed_out,
-                    started=text.startswith(STARTED), peak_mb=round(peak_mb, 1), output_tail=" ".join(tail)[:300],
-                    channel=b"".join(told))
+                    started=text.startswith(STARTED), peak_mb=round(peak, 1), output_tail=" ".join(tail)[:300],
+                    channel=b"".join(told), over_memory=over_memory)

@@ -10,6 +10,7 @@ answered exercises is graded, and the choice is noted.
 from __future__ import annotations
 
 import csv
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -18,8 +19,10 @@ from pathlib import Path
 from ..exercises.format import PLACEHOLDER_TEXT, check_ids
 
 _HIDDEN_PREFIXES = (".", "_", "~")
-#: A line the release leaves where an answer goes: `name = ...`.
-_UNANSWERED = re.compile(r"^\s*[A-Za-z_]\w*\s*=\s*\.\.\.\s*(#.*)?$", re.MULTILINE)
+#: A line the release leaves where an answer goes: `name = ...` (no \s: it would span lines, in quadratic time).
+_UNANSWERED = re.compile(r"^[ \t]*[A-Za-z_]\w*[ \t]*=[ \t]*\.\.\.[ \t]*(#.*)?$", re.MULTILINE)
+#: How deep a student's folder may nest; deeper is refused, not walked.
+MAX_DEPTH = 16
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class Submission:
     notebook: Path | None
     #: Why this notebook was chosen among several, for the comments.
     note: str = ""
+    #: Why the folder cannot be graded at all (it scores 0 with this reason).
+    problem: str | None = None
 
     @property
     def timestamp(self) -> str:
@@ -69,13 +74,39 @@ def answered(path: Path) -> int:
                    for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"]
     except (ValueError, AttributeError, TypeError, KeyError):
         return 0
-    return sum(len(check_ids(s)) for s in sources if not _UNANSWERED.search(s) and PLACEHOLDER_TEXT not in s)
+    return len({i for s in sources if not _UNANSWERED.search(s) and PLACEHOLDER_TEXT not in s for i in check_ids(s)})
+
+
+class TooDeep(ValueError):
+    """A student's folder nests deeper than MAX_DEPTH."""
+
+
+def walk(folder: Path) -> tuple[list[Path], list[Path], list[Path], list[Path]]:
+    """Folders, regular files, links and other entries below `folder`, without following
+    links or recursing (a folder nested a thousand deep must not stop the class)."""
+    folders, files, links, others = [], [], [], []
+    pending = [(folder, 0)]
+    while pending:
+        current, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise TooDeep(f"the folder {folder.name} nests more than {MAX_DEPTH} folders deep")
+        for entry in sorted(os.scandir(current), key=lambda e: e.name):
+            path = Path(entry.path)
+            if entry.is_symlink():
+                links.append(path)
+            elif entry.is_dir(follow_symlinks=False):
+                folders.append(path)
+                pending.append((path, depth + 1))
+            elif entry.is_file(follow_symlinks=False):
+                files.append(path)
+            else:
+                others.append(path)
+    return folders, files, links, others
 
 
 def _notebooks(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*.ipynb")
-                  if ".ipynb_checkpoints" not in p.parts and not p.name.startswith(_HIDDEN_PREFIXES)
-                  and not p.is_symlink() and p.is_file())
+    return sorted(p for p in walk(folder)[1] if p.suffix == ".ipynb" and ".ipynb_checkpoints" not in p.parts
+                  and not p.name.startswith(_HIDDEN_PREFIXES))
 
 
 def _pick(folder: Path) -> tuple[Path | None, str]:
@@ -96,7 +127,10 @@ def _classify(entry: Path) -> Submission | Skipped:
     if entry.is_symlink():
         return Skipped(entry.name, "symbolic link: not followed; hand in the notebook itself")
     if entry.is_dir():
-        notebook, note = _pick(entry)
+        try:
+            notebook, note = _pick(entry)
+        except (TooDeep, OSError) as problem:
+            return Submission(entry.name, entry, None, problem=str(problem))
         return Submission(entry.name, entry, notebook, note)
     if entry.is_file() and entry.suffix == ".ipynb":
         return Submission(entry.stem, entry, entry)
@@ -126,7 +160,10 @@ def find_submissions(folder: Path) -> tuple[list[Submission], list[Skipped]]:
 def guess_assignment(folder: Path, plans_ids: dict[str, set[str]]) -> str:
     """The assignment most submitted notebooks belong to, judged by their exercise ids."""
     votes = dict.fromkeys(plans_ids, 0)
-    candidates = [p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts and not p.is_symlink()]
+    try:
+        candidates = [p for p in walk(folder)[1] if p.suffix == ".ipynb" and ".ipynb_checkpoints" not in p.parts]
+    except (TooDeep, OSError):
+        candidates = [p for p in folder.iterdir() if p.suffix == ".ipynb" and p.is_file() and not p.is_symlink()]
     for path in candidates:
         ids = exercise_ids(path)
         best = max(plans_ids, key=lambda name: len(plans_ids[name] & ids))
@@ -154,5 +191,5 @@ def load_roster(path: Path | None) -> dict[str, dict[str, str]]:
     return {row["student_id"]: row for row in rows}
 
 
-__all__ = ["Skipped", "Submission", "answered", "exercise_ids", "find_submissions", "guess_assignment",
-           "load_roster"]
+__all__ = ["Skipped", "Submission", "TooDeep", "answered", "exercise_ids", "find_submissions", "guess_assignment",
+           "load_roster", "walk"]
