@@ -100,29 +100,36 @@ def _export_cell(variables: dict[str, str], answers_file: str) -> str:
 
 
 class _Timing:
-    """nbclient hooks: when each cell started and finished."""
+    """When each cell started (an nbclient hook); a cell lasted until the next one started.
+
+    Measured, not read from outputs: a kernel starved of processor time may
+    answer an interrupt too late for its KeyboardInterrupt to reach the notebook."""
 
     def __init__(self) -> None:
         self.started: dict[int, float] = {}
-        self.seconds: dict[int, float] = {}
+        self.ended: float | None = None
         self.kernel: subprocess.Popen | None = None
 
     def on_start(self, cell: Any, cell_index: int, **_: Any) -> None:
         self.started[cell_index] = time.monotonic()
 
-    def on_done(self, cell: Any, cell_index: int, **_: Any) -> None:
-        self.seconds[cell_index] = time.monotonic() - self.started.get(cell_index, time.monotonic())
+    def seconds(self, cell_index: int) -> float | None:
+        if cell_index not in self.started:
+            return None
+        later = [t for i, t in self.started.items() if i > cell_index] + [self.ended or time.monotonic()]
+        return min(later) - self.started[cell_index]
 
 
 def _cell_report(number: int, cell: Any, seconds: float | None, cell_timeout: int) -> dict[str, Any] | None:
+    if seconds is not None and seconds >= cell_timeout:
+        return {"cell": number, "outcome": "timeout", "ename": "", "evalue": ""}
     for output in cell.get("outputs", []):
         if output.get("output_type") != "error":
             continue
         ename = str(output.get("ename", ""))
         evalue = (str(output.get("evalue", "")).splitlines() or [""])[0]
         if ename == "KeyboardInterrupt":
-            timed_out = seconds is not None and seconds >= cell_timeout - 0.5
-            return {"cell": number, "outcome": "timeout" if timed_out else "interrupted", "ename": ename, "evalue": ""}
+            return {"cell": number, "outcome": "interrupted", "ename": ename, "evalue": ""}
         return {"cell": number, "outcome": "error", "ename": ename, "evalue": evalue}
     return None
 
@@ -143,7 +150,7 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
         nbformat.v4.new_notebook(cells=[start, *student, export]), timeout=config["cell_timeout"],
         allow_errors=True, interrupt_on_timeout=True, kernel_name="python3", startup_timeout=120,
         resources={"metadata": {"path": str(home / config["cwd"])}}, on_cell_execute=timing.on_start,
-        on_cell_executed=timing.on_done,
+        iopub_timeout=30,
         on_notebook_start=lambda **_: setattr(timing, "kernel", getattr(client.km.provisioner, "process", None)))
     report: dict[str, Any] = {"cells": [], "died": None, "finished": False}
     env = {**os.environ, RECORD_ENV: os.pathsep.join([config["channel"], str(home / LOCAL_ANSWERS)])}
@@ -153,8 +160,9 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
     except DeadKernelError:
         ran = [n for index, (n, _) in enumerate(numbered, start=1) if index in timing.started]
         report["died"] = {"cell": ran[-1] if ran else None, **_exit_status(timing.kernel)}
+    timing.ended = time.monotonic()
     for index, (number, _) in enumerate(numbered, start=1):
-        entry = _cell_report(number, student[index - 1], timing.seconds.get(index), config["cell_timeout"])
+        entry = _cell_report(number, student[index - 1], timing.seconds(index), config["cell_timeout"])
         if entry:
             report["cells"].append(entry)
     return report

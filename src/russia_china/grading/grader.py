@@ -2,10 +2,12 @@
 
 For each submission, in a worker thread: the notebook is read here as data
 (outputs dropped, size checked), copied into a private folder and run by the
-runner inside the sandbox (see `sandbox`). What comes back, the answers check()
-recorded and the runner's report, is untrusted: it is read with size limits,
-validated field by field, and only then judged by a judge process in which no
-student code ever ran (see `judge`).
+runner inside the sandbox (see `sandbox`). What comes back down its channel,
+the answers check() recorded, flags and the runner's report, is untrusted: it
+is validated field by field (see `returned`), and only then judged by a judge
+process in which no student code ever ran (see `judge`). A notebook whose cell
+ran out of time is graded once more alone at the end, as another notebook may
+have hogged the processor.
 """
 
 from __future__ import annotations
