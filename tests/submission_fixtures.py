@@ -270,6 +270,21 @@ def cheats(folder: Path, canary: Path) -> dict[str, tuple[float, str | None]]:
     _write(nb, folder / "fills_disk.ipynb")
     expected["fills_disk"] = (FULL_MARKS, "No space left on device")
 
+    # Six processes of 1.2 GB each: every one is under the memory limit, together they are far over it.
+    # Grading stops there, and 00.1 and 00.2 count.
+    nb = _insert_after(_solved(), "00.2", (
+        "import os, time\n"
+        "for _ in range(6):\n"
+        "    if os.fork() == 0:\n"
+        "        block = bytearray(1200 * 2**20)\n"
+        "        for k in range(0, len(block), 4096):\n"
+        "            block[k] = 1\n"
+        "        time.sleep(60)\n"
+        "        os._exit(0)\n"
+        "time.sleep(8)"))
+    _write(nb, folder / "forks_memory.ipynb")
+    expected["forks_memory"] = (4.0, "its processes together held more than the memory limit")
+
     # Kills its grading runner (the kernel's parent) after 00.2: 00.1 and 00.2 count.
     nb = _insert_after(_solved(), "00.2", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)")
     _write(nb, folder / "kills_runner.ipynb")

@@ -54,9 +54,8 @@ HONEST = ["perfect", "shuffled", "partial", "no_check_call", "blank", "syntax_er
           "invalid_json", "empty", "twice"] + (
     ["memory_hog"] if MEMORY_LIMIT_ENFORCED else [])
 CHEATS = ["forged_result", "lying_objects", "huge_number", "deep_folder", "patched_globals", "reads_git",
-          "reads_solutions", "ctypes_calls",
-          "tripwire_off", "fills_disk", "kills_runner", "deletes_files", "writes_outside", "=HYPERLINK(1)",
-          "old_helpers"]
+          "reads_solutions", "ctypes_calls", "tripwire_off", "fills_disk", "forks_memory", "kills_runner",
+          "deletes_files", "writes_outside", "=HYPERLINK(1)", "old_helpers"]
 
 
 def _csv_id(student: str) -> str:

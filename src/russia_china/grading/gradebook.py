@@ -223,7 +223,8 @@ def feedback_name(student_id: str) -> str:
     where the file system would refuse it."""
     if len(student_id.encode()) <= 200:
         return f"{student_id}.md"
-    return f"{student_id.encode()[:100].decode('utf-8', 'ignore')}-{hashlib.sha256(student_id.encode()).hexdigest()[:12]}.md"
+    start = student_id.encode()[:100].decode("utf-8", "ignore")
+    return f"{start}-{hashlib.sha256(student_id.encode()).hexdigest()[:12]}.md"
 
 
 def write_feedback(folder: Path, results: list[Graded], plan: AssignmentPlan) -> list[Path]:
