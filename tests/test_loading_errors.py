@@ -143,3 +143,82 @@ def test_loaded_frames_are_independent_copies():
     first["scratch"] = 1
     again = load("figures")
     assert again.loc[0, "value"] != -1.0 and "scratch" not in again.columns
+
+
+# -- rules a manifest states beyond each cell's type (data/README.md, "What a manifest can require") --
+
+
+def _first_row(path: Path, column: str, value: str) -> int:
+    rows = _rows(path)
+    return next(i for i, r in enumerate(rows[1:], start=1) if r[rows[0].index(column)] == value)
+
+
+def test_a_header_without_rows_is_not_a_data_file(data_copy):
+    path = data_copy / "eras.csv"
+    _write(path, _rows(path)[:1])
+    error = _error("eras", data_copy)
+    assert "eras.csv" in str(error) and "line 2: has 0 data row(s); the manifest expects at least 6" in str(error)
+
+
+def test_a_file_that_lost_rows_is_reported(data_copy):
+    path = data_copy / "gdp.csv"
+    _write(path, _rows(path)[:-3])
+    assert "has 97 data row(s); the manifest expects at least 100" in str(_error("gdp", data_copy))
+
+
+@pytest.mark.parametrize("written", ["1e400", "inf", "-Infinity"])
+def test_an_infinite_number_is_not_a_value(data_copy, written):
+    _set_cell(data_copy / "figures.csv", 2, "value", written)
+    error = _error("figures", data_copy)
+    problem = next(p for p in error.problems if p.column == "value")
+    assert (problem.row, problem.line) == (2, 3) and "is not a finite number" in problem.message, str(error)
+
+
+def test_a_share_in_percent_cannot_be_negative_but_a_growth_rate_can(data_copy):
+    path = data_copy / "figures.csv"
+    growth = _first_row(path, "unit", "% change")
+    _set_cell(path, growth, "value", "-12.5")
+    assert len(load("figures", data_copy)) == 33, "a negative growth rate is a value"
+    share = _first_row(path, "unit", "%")
+    _set_cell(path, share, "value", "-3")
+    error = _error("figures", data_copy)
+    assert f"row {share}, line {share + 1}, column 'value': -3.0 is below 0, the least a value in '%' may be" in str(
+        error)
+    _set_cell(path, share, "value", "140")
+    assert "140.0 is above 100, the most a value in '%' may be" in str(_error("figures", data_copy))
+
+
+@pytest.mark.parametrize("written", ["1858-13-40", "2023-02-30", "2024-00"])
+def test_an_impossible_calendar_date_is_reported(data_copy, written):
+    _set_cell(data_copy / "events.csv", 1, "date", written)
+    _set_cell(data_copy / "events.csv", 1, "year", written[:4])
+    error = _error("events", data_copy)
+    assert f"row 1, line 2, column 'date': '{written}' is not a real calendar date" in str(error)
+
+
+def test_a_date_must_agree_with_its_rows_year(data_copy):
+    path = data_copy / "events.csv"
+    year = _rows(path)[1][_rows(path)[0].index("year")]
+    _set_cell(path, 1, "date", "1901-05-01")
+    error = _error("events", data_copy)
+    assert f"row 1, line 2, column 'date': the date '1901-05-01' is not in the year {year}" in str(error)
+
+
+def test_a_header_with_a_column_too_many_is_named_as_such(data_copy):
+    path = data_copy / "eras.csv"
+    rows = _rows(path)
+    _write(path, [rows[0] + ["extra"], *rows[1:]])
+    error = _error("eras", data_copy)
+    assert "line 1: the header has 8 fields but every row has 7: the header names 1 column(s) too many" in str(error)
+    assert "truncated" not in str(error)
+
+
+def test_a_manifest_must_state_its_minimum_rows_and_name_real_columns(data_copy):
+    path = data_copy / "eras.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("\nmin_rows:", "\n#min_rows:"), encoding="utf-8")
+    assert "'min_rows' is a required property" in str(_error("eras", data_copy))
+    figures = data_copy / "figures.yml"
+    figures.write_text(figures.read_text(encoding="utf-8").replace("column: unit", "column: units"), encoding="utf-8")
+    error = _error("figures", data_copy)
+    assert error.path.name == "figures.yml" and "range_by names a column the manifest does not list (units)" in str(
+        error)

@@ -43,25 +43,17 @@ def read_text_table(path: Path) -> tuple[pd.DataFrame, list[int]]:
 
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     row_start_lines: list[int] = []
+    widths: list[int] = []
     try:
         header = next(reader)
         expected = len(header)
         problems += _header_problems(header)
-        row_number = 0
         start_line = reader.line_num + 1
         for record in reader:
-            row_number += 1
             row_start_lines.append(start_line)
-            if len(record) != expected:
-                problems.append(
-                    Problem(
-                        f"has {len(record)} fields but the header has {expected}"
-                        + (" (the file may be truncated)" if len(record) < expected else ""),
-                        row=row_number,
-                        line=start_line,
-                    )
-                )
+            widths.append(len(record))
             start_line = reader.line_num + 1
+        problems += _width_problems(widths, expected, row_start_lines)
     except csv.Error as exc:
         problems.append(
             Problem(f"cannot parse CSV ({exc}); the file may be truncated", line=reader.line_num)
@@ -77,6 +69,19 @@ def read_text_table(path: Path) -> tuple[pd.DataFrame, list[int]]:
         na_values=[""],
     )
     return frame, row_start_lines
+
+
+def _width_problems(widths: list[int], expected: int, row_start_lines: list[int]) -> list[Problem]:
+    """Rows whose number of fields differs from the header's. When every row has the same
+    number, fewer than the header, the header is what is wrong, not the rows."""
+    if widths and len(set(widths)) == 1 and widths[0] < expected:
+        return [Problem(f"the header has {expected} fields but every row has {widths[0]}: "
+                        f"the header names {expected - widths[0]} column(s) too many", line=1)]
+    last = len(widths)
+    return [Problem(f"has {width} fields but the header has {expected}"
+                    + (" (the file may be truncated)" if width < expected and row == last else ""),
+                    row=row, line=row_start_lines[row - 1])
+            for row, width in enumerate(widths, start=1) if width != expected]
 
 
 def _header_problems(header: list[str]) -> list[Problem]:

@@ -11,6 +11,7 @@ from ..paths import data_dir
 from .csvfile import read_text_table
 from .errors import DataFileError, Problem
 from .manifest import Manifest, dataset_names, manifest_path, read_manifest
+from .rules import rule_problems
 from .schema import build_schema, failure_problems
 
 #: A reference target that is not a table: the names of the datasets themselves.
@@ -75,10 +76,14 @@ def _load_uncached(folder: Path, name: str, csv_path: Path, yml_path: Path) -> p
     frame, row_start_lines = read_text_table(csv_path)
     schema = build_schema(spec, _reference_values(spec, folder))
     try:
-        return schema.validate(frame, lazy=True)
+        typed = schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         problems = failure_problems(exc.failure_cases, spec, row_start_lines)
         raise DataFileError(csv_path, problems) from None
+    problems = rule_problems(typed, spec, row_start_lines)
+    if problems:
+        raise DataFileError(csv_path, problems)
+    return typed
 
 
 def _reference_values(spec: Manifest, folder: Path) -> dict[str, set[str]]:

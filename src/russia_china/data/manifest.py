@@ -90,6 +90,15 @@ def read_manifest(path: Path) -> Manifest:
     for key in manifest.primary_key:
         if key not in names:
             problems.append(Problem("primary_key names a column the manifest does not list", column=key))
+    for column in manifest.columns:
+        by = column.get("range_by", {}).get("column")
+        if by is not None and by not in names:
+            problems.append(Problem(f"range_by names a column the manifest does not list ({by})", column=column["name"]))
+    for rule in content.get("consistent", []):
+        for role in ("date", "year"):
+            if rule[role] not in names:
+                problems.append(Problem(f"the {rule['rule']} rule names a column the manifest does not list",
+                                        column=rule[role]))
     if problems:
         raise DataFileError(path, problems)
     return manifest
