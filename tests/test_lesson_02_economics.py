@@ -306,3 +306,22 @@ def test_notebook_prose_states_no_untraced_numbers():
         text = re.sub(r"(Gill|bobby|Kuhrt|Brooker|Chan)('s)? \(?(2015|2022|2024|2025)\)?", "", text)
         numbers = set(re.findall(r"(?<![\w.])\d+(?:\.\d+)?", text))
         assert numbers <= allowed, f"untraced number(s) {sorted(numbers - allowed)} in: {cell.source[:80]!r}"
+
+
+def test_figures_add_nothing_their_quote_does_not_say():
+    """A figure's measure and period say only what its quote says (issue 12): Gill writes
+    "Consumption as a percentage of China's GDP", not household consumption (F27), and bobby's
+    "since 2023" dates China's first place among Russia's partners, not Russia's sixth (F02)."""
+    figures = load("figures").set_index("figure_id")
+    for figure_id, row in figures.iterrows():
+        for word in ("household", "annual", "nominal", "real"):
+            if word in row["measure"].lower().split():
+                assert word in normalise(row["quote"]).lower(), (figure_id, word)
+        since = re.search(r"since (\d{4})", row["period"])
+        if since and not row["period"].startswith("at the time"):
+            assert since.group(0) in row["quote"], figure_id
+    assert figures.loc["F27", "measure"] == "Consumption as a share of China's GDP"
+    assert pd.isna(figures.loc["F02", "year_start"]) and not figures.loc["F02", "period"].startswith("since")
+    assert figures.loc["F01", "period"] == "since 2023" and figures.loc["F01", "year_start"] == 2023
+    notes = (REPO_ROOT / "instructor_notes" / "02_economics.md").read_text(encoding="utf-8")
+    assert "household consumption 53.4" not in notes and 'Russia sixth for China, "since 2023"' not in notes

@@ -13,6 +13,7 @@ import pytest
 from russia_china.charts import new_chart
 from russia_china.data import load
 from russia_china.lessons import claims as lesson
+from russia_china.paths import REPO_ROOT
 
 
 def _split(cell) -> list[str]:
@@ -309,3 +310,12 @@ def test_no_limits_phrase_is_quoted_from_two_articles_only():
 def test_short_cite():
     assert lesson.short_cite("gill2025") == "Gill (2025)"
     assert lesson.short_cite("imf") == "imf"
+
+
+def test_instructor_notes_call_chan_a_forecast_as_its_title_does(seed_texts):
+    """Chan (2022) is titled "Judgment and Prediction" and forecasts that Russia "will remain neutral"
+    in a US–China war (issue 12): the notes must not call it a history-only commentary."""
+    notes = (REPO_ROOT / "instructor_notes" / "05_claims_and_evidence.md").read_text(encoding="utf-8")
+    chan = next(text for text in seed_texts.values() if "Judgment and Prediction" in text)
+    assert "will remain neutral" in chan and '"will remain neutral"' in notes
+    assert "history only" not in notes and "forecast" in notes
