@@ -199,6 +199,7 @@ def test_sources_page_lists_the_articles_and_providers(parsed):
     assert len(articles) == 5
     for row in sources.itertuples():
         assert row.source_id in text and row.title in text and row.author in text, row.source_id
+    assert text.count("[outlet inferred]") == 3 and text.count("[date inferred]") == 3
 
 
 def test_instructor_notes_are_all_on_their_page_under_its_h1(parsed):

@@ -25,15 +25,27 @@ def readable_date(published: object) -> str:
     return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
 
 
+OUTLET_INFERRED, DATE_INFERRED = "[outlet inferred]", "[date inferred]"
+
+
+def outlet_and_date(row: pd.Series) -> tuple[str, str]:
+    """An article's outlet and date as a citation prints them: what the course worked out
+    rather than read in the article is marked as inferred."""
+    outlet = str(row["outlet"]) + (f" {OUTLET_INFERRED}" if str(row["outlet_basis"]).startswith("inferred") else "")
+    date = readable_date(row["published"]) + (f" {DATE_INFERRED}" if row["date_basis"] == "inferred" else "")
+    return outlet, date
+
+
 def cite(source_id: str) -> str:
-    """Full citation for one source: author, 'title', outlet, date."""
+    """Full citation for one source: author, 'title', outlet, date (with what is inferred marked)."""
     sources = load("sources").set_index("source_id")
     if source_id not in sources.index:
         raise KeyError(f"unknown source_id {source_id!r}; known: {', '.join(sources.index)}")
     row = sources.loc[source_id]
     if row["record_kind"] == "provider":
         return f"{row['author']}, {row['title']}"
-    return f"{row['author']}, ‘{row['title']}’, {row['outlet']}, {readable_date(row['published'])}"
+    outlet, date = outlet_and_date(row)
+    return f"{row['author']}, ‘{row['title']}’, {outlet}, {date}"
 
 
 def source_line(source_ids: Iterable[str], note: str = "") -> str:

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import jinja2
 import mistune
+import pandas as pd
 
+from ..citations import outlet_and_date
 from ..data import load
 from . import TEMPLATES
 from .order import Navigation, Page, first_heading
@@ -39,6 +41,9 @@ def _sources() -> dict[str, list[dict]]:
     sources = load("sources")
     sources = sources.astype(object).where(sources.notna(), "")  # empty cells print as nothing, not "nan"
     records = sources.to_dict("records")
+    for record in records:
+        if record["record_kind"] == "article":  # outlet and date as citations print them, inferences marked
+            record["outlet"], record["published"] = outlet_and_date(pd.Series(record))
     return {"articles": [r for r in records if r["record_kind"] == "article"],
             "providers": [r for r in records if r["record_kind"] == "provider"]}
 
