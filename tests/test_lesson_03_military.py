@@ -291,3 +291,17 @@ def test_the_figures_the_lesson_quotes():
     nb = nbformat.read(REPO_ROOT / "notebooks" / "03_military.ipynb", as_version=4)
     prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert '"no direct military aid"' not in prose and '"refrained from providing direct military aid"' in prose
+
+
+def _key_points(notebook: str) -> str:
+    nb = nbformat.read(REPO_ROOT / "notebooks" / notebook, as_version=4)
+    return next(c.source for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## Key points"))
+
+
+@pytest.mark.parametrize("notebook", ["03_military.ipynb", "05_claims_and_evidence.ipynb"])
+def test_key_points_give_the_veto_counts_their_caveats(notebook):
+    """Gill's "one instance" is not supported by the UN list, not refuted by it: other compilations
+    count vetoed amendments separately. And "gone up 16" reads two ways (issue 12)."""
+    points = _key_points(notebook)
+    assert "*not supported*" in points and "not refuted" in points and "amendments" in points
+    assert "up *to* 16 or up *by* 16" in points
