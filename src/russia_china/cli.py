@@ -116,6 +116,8 @@ def _exercises(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    from collections import Counter
+
     from .grading import grader
 
     limits = grader.Limits(cell_timeout=args.cell_timeout, submission_timeout=args.submission_timeout,
@@ -136,11 +138,8 @@ def _grade(args: argparse.Namespace) -> int:
           f"({'UNSANDBOXED: student code ran with your permissions' if class_grader.unsandboxed else 'sandboxed'})")
     print(f"  scored 0 (unreadable): {len(zeros)}; stopped early (answers until then count): {len(stopped)}; "
           f"flagged for review: {len(flagged)}")
-    reasons: dict[str, int] = {}
-    for entry in outputs.skipped_entries:
-        kind = entry.reason.split(":")[0].split(" (")[0].split(";")[0]
-        reasons[kind] = reasons.get(kind, 0) + 1
-    print(f"  skipped: {len(outputs.skipped_entries)}" + "".join(f"; {kind}: {n}" for kind, n in reasons.items())
+    kinds = Counter(entry.kind for entry in outputs.skipped_entries)
+    print(f"  skipped: {len(outputs.skipped_entries)}" + "".join(f"; {kind}: {n}" for kind, n in kinds.items())
           + (f" (see {outputs.skipped})" if outputs.skipped_entries else ""))
     for graded in zeros + stopped:
         print(f"  {graded.student_id}: {graded.zeroed_because or graded.stopped_because}")

@@ -30,11 +30,14 @@ _WANTED = {"number": "a number", "text": "text", "table": "a pandas DataFrame", 
            "widget": "a widget chart", "written": "text", "manual": "text"}
 
 
+def _key_path() -> str:
+    return os.environ.get(KEY_ENV) or str(KEY_FILE)
+
+
 @cache
 def answer_key() -> dict[str, Any]:
     """The key's entries by exercise id: salted hashes, never answers."""
-    path = os.environ.get(KEY_ENV) or KEY_FILE
-    with open(path, encoding="utf-8") as handle:
+    with open(_key_path(), encoding="utf-8") as handle:
         return json.load(handle)["exercises"]
 
 
@@ -45,7 +48,7 @@ def check(exercise_id: object, answer: object = ...) -> Feedback:
         described = plain.to_plain(answer)
         record(exercise, described)
         value = plain.from_plain(json.loads(plain.dumps(described)))
-        if not os.path.exists(os.environ.get(KEY_ENV) or KEY_FILE):
+        if not os.path.exists(_key_path()):
             answers[exercise] = value
             if os.environ.get(RECORD_ENV):  # the grading sandbox: the key is never inside it
                 return Feedback(exercise, RECORDED, "Your answer was recorded for grading.")
@@ -75,9 +78,10 @@ def record(exercise: str, described: dict[str, Any], via: str = "check") -> None
 def judge(exercise: str, value: object, key: dict[str, Any] | None = None) -> tuple[Feedback, object]:
     """The public check of a rebuilt answer (`plain.from_plain`): the feedback,
     and the answer in the canonical form that hidden tests see."""
-    entry = (answer_key() if key is None else key).get(exercise)
+    key = answer_key() if key is None else key
+    entry = key.get(exercise)
     if entry is None:
-        known = ", ".join(sorted(answer_key() if key is None else key))
+        known = ", ".join(sorted(key))
         return Feedback(exercise, UNKNOWN, f"There is no exercise with this id; the ids are {known}."), value
     kind = entry["kind"]
     if value is ... or value is None or (type(value) is str and value.strip() in ("", PLACEHOLDER_TEXT)):

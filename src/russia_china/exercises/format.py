@@ -26,7 +26,8 @@ PLACEHOLDER_TEXT = "Write your answer here."
 
 # -- kinds and statuses ----------------------------------------------------------------
 
-AUTO_KINDS = ("number", "text", "table", "chart", "widget")
+#: Kinds an instructor grades by hand; every other kind ("number", "text", "table", "chart",
+#: "widget") is judged against the answer key.
 MANUAL_KINDS = ("written", "manual")
 
 NOT_ANSWERED = "not answered yet"

@@ -18,8 +18,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
+
+import numpy as np
+import pandas as pd
 
 MAX_CELLS = 500_000
 MAX_TEXT = 200_000
@@ -94,9 +97,6 @@ def _identifier(name: object) -> str:
 
 
 def _describe(answer: object) -> dict[str, Any]:
-    import numpy as np
-    import pandas as pd
-
     kind = type(answer)
     if answer is ... or answer is None:
         return {"type": "missing"}
@@ -128,8 +128,6 @@ def _describe(answer: object) -> dict[str, Any]:
 
 
 def _fields(answer: ChartAnswer | WidgetAnswer) -> dict[str, Any]:
-    from dataclasses import asdict
-
     fields = asdict(answer)
     if "values" in fields:
         fields["values"] = {k: list(v) if type(v) is tuple else v for k, v in fields["values"].items()}
@@ -138,24 +136,16 @@ def _fields(answer: ChartAnswer | WidgetAnswer) -> dict[str, Any]:
     return fields
 
 
-def _numpy_numbers() -> tuple[type, ...]:
-    import numpy as np
-
-    return (np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
-            np.float16, np.float32, np.float64)
-
-
-_NUMPY_NUMBERS = _numpy_numbers()
+_NUMPY_NUMBERS = (np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
+                  np.float16, np.float32, np.float64)
 
 
 def _cell(value: object) -> object:
     """One table cell or control value as None, bool, int, float or str."""
-    import pandas as pd
-
     kind = type(value)
     if kind in CELL_TYPES:
         return value[:MAX_TEXT] if kind is str else value
-    if kind in _NUMPY_NUMBERS or kind.__module__ == "numpy" and hasattr(value, "item"):
+    if kind.__module__ == "numpy" and hasattr(value, "item"):  # NumPy's scalars, np.bool_ among them
         return _cell(value.item())
     if value is pd.NA or value is pd.NaT:
         return None
@@ -270,8 +260,6 @@ def _read_number(data: dict) -> int | float:
 
 
 def _read_table(data: dict) -> Any:
-    import pandas as pd
-
     columns = _cells(data["columns"], "the column names", MAX_COLUMNS)
     if not all(type(c) is str for c in columns):
         raise Invalid("column names must be text")
@@ -302,8 +290,6 @@ def _read_table(data: dict) -> Any:
 
 
 def _read_array(data: dict) -> Any:
-    import numpy as np
-
     shape = _cells(data["shape"], "the shape", 32)
     values = _cells(data["values"], "the array")
     if not all(type(n) is int and n >= 0 for n in shape) or math.prod(shape) != len(values):

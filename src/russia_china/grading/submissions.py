@@ -46,6 +46,8 @@ class Submission:
 @dataclass(frozen=True)
 class Skipped:
     entry: str
+    #: What kind of entry it is, for counting: hidden name, symbolic link, not a notebook, second entry, other.
+    kind: str
     reason: str
 
 
@@ -123,9 +125,9 @@ def _pick(folder: Path) -> tuple[Path | None, str]:
 
 def _classify(entry: Path) -> Submission | Skipped:
     if entry.name.startswith(_HIDDEN_PREFIXES):
-        return Skipped(entry.name, f"hidden or temporary name (starts with '{entry.name[0]}')")
+        return Skipped(entry.name, "hidden name", f"hidden or temporary name (starts with '{entry.name[0]}')")
     if entry.is_symlink():
-        return Skipped(entry.name, "symbolic link: not followed; hand in the notebook itself")
+        return Skipped(entry.name, "symbolic link", "symbolic link: not followed; hand in the notebook itself")
     if entry.is_dir():
         try:
             notebook, note = _pick(entry)
@@ -135,8 +137,8 @@ def _classify(entry: Path) -> Submission | Skipped:
     if entry.is_file() and entry.suffix == ".ipynb":
         return Submission(entry.stem, entry, entry)
     if entry.is_file():
-        return Skipped(entry.name, f"not a Jupyter notebook ({entry.suffix or 'no extension'})")
-    return Skipped(entry.name, "neither a file nor a folder")
+        return Skipped(entry.name, "not a notebook", f"not a Jupyter notebook ({entry.suffix or 'no extension'})")
+    return Skipped(entry.name, "other", "neither a file nor a folder")
 
 
 def find_submissions(folder: Path) -> tuple[list[Submission], list[Skipped]]:
@@ -151,7 +153,8 @@ def find_submissions(folder: Path) -> tuple[list[Submission], list[Skipped]]:
             skipped.append(result)
         elif result.student_id in found:
             kept = found[result.student_id].root.name
-            skipped.append(Skipped(entry.name, f"a second entry for student {result.student_id}; {kept} was graded"))
+            skipped.append(Skipped(entry.name, "second entry",
+                                   f"a second entry for student {result.student_id}; {kept} was graded"))
         else:
             found[result.student_id] = result
     return list(found.values()), skipped
