@@ -42,6 +42,15 @@ def seed_texts() -> dict[str, str]:
     return texts
 
 
+@pytest.fixture(scope="session")
+def seed_lines() -> dict[str, list[str]]:
+    """Each seed article's lines, normalised, keyed by its file name: one paragraph per line,
+    numbered as data/passages.csv's `line` counts them (the first line is line 1)."""
+    folder = _need(seeds_dir(), "The seed articles")
+    return {p.name: [normalise(line) for line in p.read_text(encoding="utf-8").split("\n")]
+            for p in sorted(folder.glob("*.txt"))}
+
+
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield

@@ -1,9 +1,9 @@
 """A sample class for exercise 00, built from solutions/ so it never drifts.
 
 Each student's expected automatic score is stated next to how the submission
-is made, with a phrase its comments must contain. Exercise 00 has 11
-automatically graded points (00.1, 00.2, 00.4, 00.5: 2 each; 00.3: 3) and a
-written answer (00.6, 4 points) for the instructor. Besides honest students
+is made, with a phrase its comments must contain. Exercise 00 has 15
+automatically graded points (00.1, 00.2, 00.4, 00.5: 2 each; 00.3: 3; the
+extraction 00.7: 4) and a written answer (00.6, 4 points) for the instructor. Besides honest students
 of every kind, the class holds one submission per way of cheating or of
 breaking the grader that a class has tried; none of them may earn a point it
 did not compute, and none may cost an honest answer its points.
@@ -23,7 +23,7 @@ from russia_china.tools.release import handed_in_notebook
 ASSIGNMENT = "00_introduction_exercises"
 SOLUTIONS = REPO_ROOT / "solutions"
 EXERCISES = REPO_ROOT / "exercises" / f"{ASSIGNMENT}.ipynb"
-FULL_MARKS = 11.0
+FULL_MARKS = 15.0
 #: macOS does not enforce RLIMIT_AS, so a memory hog there is stopped by the OS, not the grader.
 MEMORY_LIMIT_ENFORCED = sys.platform.startswith("linux")
 
@@ -61,12 +61,17 @@ def honest_students(folder: Path) -> dict[str, tuple[float, str | None]]:
     _write(nb, folder / "shuffled" / "my work.ipynb")
     expected["shuffled"] = (FULL_MARKS, None)
 
-    # 00.1 wrong number, 00.4 wrong widget setting: 11 - 2 - 2.
+    # 00.1 wrong number, 00.4 a labelled chart of China's line only: 15 - 2 - 2.
     nb = _solved()
     _insert_after(nb, "00.1", 'gap_2024 = 0.5\ncheck("00.1", gap_2024)')
-    _insert_after(nb, "00.4", 'gallery.controls["log_scale"].value = False\ncheck("00.4", gallery)')
+    _insert_after(nb, "00.4", (
+        'fig_gdp, ax = charts.new_chart()\n'
+        'sns.lineplot(data=gdp[gdp["country"] == "China"], x="year", y="gdp_usd_bn", ax=ax)\n'
+        'charts.label_chart(fig_gdp, ax, title="GDP of China", units="US$ billion, log scale",\n'
+        '                   sources=["world_bank"], alt_text="China only, 1960 to 2023.")\n'
+        'check("00.4", fig_gdp)'))
     _write(nb, folder / "partial.ipynb")
-    expected["partial"] = (7.0, None)
+    expected["partial"] = (11.0, None)
 
     # The check cell for 00.5 deleted: the answer's variable is graded instead.
     nb = _solved()
@@ -81,7 +86,7 @@ def honest_students(folder: Path) -> dict[str, tuple[float, str | None]]:
     nb = _solved()
     _cell_checking(nb, "00.2").source = 'figures_per_source = figures.groupby("source_id".size(\ncheck("00.2", figures_per_source)'
     _write(nb, folder / "syntax_error.ipynb")
-    expected["syntax_error"] = (9.0, "SyntaxError")
+    expected["syntax_error"] = (13.0, "SyntaxError")
 
     # A one-value Series and array for the numbers, the table with its key column as the index:
     # check() says "public checks passed" to each, so the grade must agree.
@@ -147,6 +152,16 @@ def honest_students(folder: Path) -> dict[str, tuple[float, str | None]]:
     _write(_solved(), folder / "twice" / "work.ipynb")
     _write(nbformat.read(EXERCISES, as_version=4), folder / "twice.ipynb")
     expected["twice"] = (FULL_MARKS, None)
+
+    # The extraction 00.7 with one figure's year wrong (a near miss) and a row the passage does not hold:
+    # 3 of its 4 rows found, less 1 for the row not in the text, earns 4 * (3 - 1) / 4 = 2 of 4 points.
+    nb = _insert_after(_solved(), "00.7", (
+        'extracted = pd.DataFrame({"value": [190, 237, 5, 5, 36],\n'
+        '                          "unit": ["US$ bn", "US$ bn", "$bn a month", "US$ bn per month", "per cent"],\n'
+        '                          "year": [2021, 2024, 2019, 2023, 2024]})\n'
+        'check("00.7", extracted)'))
+    _write(nb, folder / "extraction_partial.ipynb")
+    expected["extraction_partial"] = (FULL_MARKS - 2, None)
     return expected
 
 
@@ -167,7 +182,7 @@ def cheats(folder: Path, canary: Path) -> dict[str, tuple[float, str | None]]:
         "publish_display_data({'application/vnd.russia-china.grading+json': json.dumps(\n"
         "    {'exercises': [{'exercise_id': '00.1', 'points': 999}]})})"))
     _write(nb, folder / "forged_result.ipynb")
-    expected["forged_result"] = (9.0, "3 line(s) sent to the grader were not answer records")
+    expected["forged_result"] = (13.0, "3 line(s) sent to the grader were not answer records")
 
     # Objects whose comparisons lie, for both numbers.
     nb = _insert_after(_solved(), "00.1", (
@@ -189,11 +204,11 @@ def cheats(folder: Path, canary: Path) -> dict[str, tuple[float, str | None]]:
         "    size = 1\n"
         "check('00.5', Anything())"))
     _write(nb, folder / "lying_objects.ipynb")
-    expected["lying_objects"] = (7.0, None)
+    expected["lying_objects"] = (11.0, None)
 
     # A number too large for a float, and a folder nested far deeper than any student's.
     _write(_insert_after(_solved(), "00.1", 'check("00.1", 10**400)'), folder / "huge_number.ipynb")
-    expected["huge_number"] = (9.0, None)
+    expected["huge_number"] = (13.0, None)
     deep = folder / "deep_folder"
     _write(_solved(), deep / "work.ipynb")
     (deep / "/".join(["a"] * 40)).mkdir(parents=True)
@@ -208,7 +223,7 @@ def cheats(folder: Path, canary: Path) -> dict[str, tuple[float, str | None]]:
         "checking.canonical = lambda kind, value, entry: value\n"
         "check('00.1', 0.5)"))
     _write(nb, folder / "patched_globals.ipynb")
-    expected["patched_globals"] = (9.0, None)
+    expected["patched_globals"] = (13.0, None)
 
     # Looking for the solutions in the repository, its .git and the installed package.
     nb = _insert_after(_solved(), "00.5", (
@@ -306,7 +321,8 @@ def cheats(folder: Path, canary: Path) -> dict[str, tuple[float, str | None]]:
     # An old helper package shipped beside the notebook, whose check() praises
     # everything and records nothing: the answers are read from the notebook's
     # variables. 00.1 is wrong, and 00.4 fails because the old package has no
-    # lessons module: 11 - 2 - 2.
+    # data module for the cell's `from russia_china.data import manifest`; the extraction 00.7 is
+    # graded from its variable although its passage cell fails (no citations module): 15 - 2 - 2.
     package = folder / "old_helpers" / "russia_china"
     (package / "exercises").mkdir(parents=True)
     (package / "__init__.py").write_text('__version__ = "0.0.1"\n', encoding="utf-8")
@@ -320,7 +336,7 @@ def cheats(folder: Path, canary: Path) -> dict[str, tuple[float, str | None]]:
         "from russia_china.exercises import answers, check"))
     _insert_after(nb, "00.1", 'gap_2024 = 0.5\ncheck("00.1", gap_2024)')
     _write(nb, folder / "old_helpers" / "exercises.ipynb")
-    expected["old_helpers"] = (7.0, "check() recorded no answer; graded the variable gap_2024")
+    expected["old_helpers"] = (11.0, "check() recorded no answer; graded the variable gap_2024")
     return expected
 
 

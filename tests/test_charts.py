@@ -59,3 +59,94 @@ def test_widget_text_looks_like_matplotlibs_own():
     nearest = np.min([np.abs(fast - padded[1 + dy:1 + dy + height, 1 + dx:1 + dx + width])
                       for dy in (-1, 0, 1) for dx in (-1, 0, 1)], axis=0)
     assert np.mean(nearest > 64) < 0.002
+
+
+# ---------------------------------------------------------------- text alternatives from the plotted data
+
+import pandas as pd  # noqa: E402
+
+from russia_china.charts import (  # noqa: E402
+    approximate_band, describe_counts, describe_lines, describe_points, describe_spread, describe_table,
+    describe_values, end_point, hedged_numbers, mark_not_recorded, year_ranges,
+)
+
+
+def test_year_ranges_joins_runs():
+    assert year_ranges([1971, 1969, 1970, 1975]) == "1969–1971, 1975"
+    assert year_ranges([2000]) == "2000"
+
+
+def test_describe_lines_follows_the_data():
+    data = pd.DataFrame({"year": [2000, 2001, 2002, 2000, 2001, 2002],
+                         "value": [1.0, 5.0, 3.0, 2.0, None, 4.0], "who": ["A"] * 3 + ["B"] * 3})
+    text = describe_lines(data, x="year", y="value", by="who", unit="bn")
+    assert text == ("A: 1 bn in 2000 to 3 bn in 2002, highest 5 bn in 2001; "
+                    "B: 2 bn in 2000 to 4 bn in 2002 (highest), no value in 2001")
+    changed = data.assign(value=data["value"] * 10)
+    assert describe_lines(changed, x="year", y="value", by="who", unit="bn") != text
+    assert "highest 50 bn in 2001" in describe_lines(changed, x="year", y="value", by="who", unit="bn")
+
+
+def test_describe_points_and_counts_follow_the_data():
+    points = pd.DataFrame({"year": [2024, 2022], "value": [237.0, 190.0]})
+    assert describe_points(points, x="year", y="value", unit="billion") == "190 billion for 2022 and 237 billion for 2024"
+    assert describe_points(points.iloc[:1], x="year", y="value") == "237 for 2024"
+    assert describe_counts(pd.Series({"history": 3, "military": 1})) == "history 3, military 1"
+    assert describe_counts({"history": 4}, unit="events") == "history 4 events"
+
+
+def test_describe_lines_gives_the_lowest_point_when_asked():
+    data = pd.DataFrame({"year": [2000, 2001, 2002], "ratio": [0.9, 0.42, 1.15]})
+    text = describe_lines(data, x="year", y="ratio", fmt=".2f", extremes=("lowest", "highest"))
+    assert text == "0.90 in 2000 to 1.15 in 2002 (highest), lowest 0.42 in 2001"
+    assert describe_lines(data.assign(ratio=[0.3, 0.42, 1.15]), x="year", y="ratio", fmt=".2f",
+                          extremes=("lowest", "highest")) == "0.30 in 2000 (lowest) to 1.15 in 2002 (highest)"
+    assert describe_lines(data.assign(ratio=[0.3, 2.0, 1.15]), x="year", y="ratio", fmt=".2f",
+                          extremes=("lowest",)) == "0.30 in 2000 (lowest) to 1.15 in 2002"
+    with pytest.raises(ValueError):
+        describe_lines(data, x="year", y="ratio", extremes=("middle",))
+
+
+def test_hedged_values_keep_the_sources_hedge():
+    rows = pd.DataFrame({"province": ["Heilongjiang", "Heilongjiang"], "flow": ["imports", "exports"],
+                         "value": [78.0, 24.0], "qualifier": ["exact", "about"], "who": ["Gill", "Gill\n(2025)"]})
+    assert hedged_numbers(rows, value="value", qualifier="qualifier", unit="%") == ["78%", "about 24%"]
+    assert hedged_numbers(rows, value="value", unit="Mt") == ["78 Mt", "24 Mt"]
+    text = describe_values(rows, name=["province", "flow"], value="value", qualifier="qualifier", unit="%")
+    assert text == "Heilongjiang imports: 78%; Heilongjiang exports: about 24%"
+    assert describe_values(rows, name="flow", value="value", detail="who") == \
+        "imports: 78 (Gill); exports: 24 (Gill (2025))"
+    changed = rows.assign(qualifier=["more than", "exact"], value=[80.0, 24.0])
+    assert describe_values(changed, name="flow", value="value", qualifier="qualifier", unit="%") == \
+        "imports: more than 80%; exports: 24%"
+
+
+def test_describe_spread_and_table_follow_the_data():
+    reports = pd.DataFrame({"year": [2022, 2022, 2023, 2023, 2024], "bcm": [15.1, 15.5, 22.7, 22.73, 31.12]})
+    assert describe_spread(reports, x="year", y="bcm", unit="bcm") == \
+        "2022 (15.1 to 15.5 bcm), 2023 (22.7 to 22.73 bcm)"
+    assert describe_spread(reports[reports["year"] != 2022], x="year", y="bcm") == "2023 (22.7 to 22.73)"
+    assert describe_spread(reports.drop_duplicates("year"), x="year", y="bcm") == "no year"
+    table = pd.DataFrame({"events": [3, 1], "claims": [0, 2]}, index=["Central Asia", "The Arctic"])
+    assert describe_table(table) == "Central Asia: 3 events, 0 claims; The Arctic: 1 events, 2 claims"
+    assert describe_table(table * 2) != describe_table(table)
+
+
+def test_not_recorded_years_are_crossed_on_the_baseline_with_a_note():
+    fig, ax = new_chart()
+    words = mark_not_recorded(ax, [1970, 1969, 1971], label="None recorded")
+    crosses = [c for c in ax.collections if c.get_gid() == "none recorded"]
+    assert crosses[0].get_offsets().tolist() == [[1969, 0], [1970, 0], [1971, 0]]
+    assert "1969–1971" in words and "not as 0" in words
+    assert any("not a measured 0" in t.get_text() for t in ax.texts)
+    assert mark_not_recorded(ax, []) == ""
+
+
+def test_an_approximate_date_is_a_hatched_band_and_a_stated_count_one_point():
+    fig, ax = new_chart()
+    band = approximate_band(ax, 1957, 1959, label="late 1950s")
+    assert band.get_hatch() == "///" and band.get_label() == "late 1950s"
+    assert (band.get_x(), band.get_x() + band.get_width()) == (1956.5, 1959.5)
+    point = end_point(ax, 2025, 16, label="16 since 2006", note="up to 16, or up by 16?")
+    assert point.get_offsets().tolist() == [[2025, 16]]
+    assert not ax.get_lines()

@@ -44,7 +44,27 @@ def test_every_lesson_with_solutions_has_at_least_five_exercises_of_mixed_kinds(
     for lesson, kinds in by_lesson.items():
         count = sum(e.startswith(lesson + ".") for e in spec)
         assert count >= 5, f"lesson {lesson} has {count} exercises"
-        assert {"number", "chart", "widget", "written"} <= kinds | {"table"} and len(kinds) >= 4, kinds
+        assert {"number", "chart", "written"} <= kinds | {"table"} and len(kinds) >= 4, kinds
+        assert "widget" not in kinds, "steering a lesson's widget is not a transferable task (issue 12)"
+
+
+def test_the_widget_kind_still_judges_what_a_widget_shows():
+    """No exercise uses the widget kind since issue 12 replaced them with transferable
+    tasks; its code stays, so its key entry and judge are tested with a settings entry of our own."""
+    from russia_china.exercises import checking, plain
+    from russia_china.lessons import introduction
+
+    gallery = introduction.series_gallery_widget()
+    gallery.controls["dataset"].value = "gdp"
+    gallery.controls["log_scale"].value = True
+    settings_ = {"kind": "widget", "points": 2, "title": "Steer a widget", "hint": "Tick the logarithmic scale."}
+    key = {"99.1": answer_key._entry("99.1", json.loads(plain.dumps(plain.to_plain(gallery))), settings_)}
+    feedback, shown = checking.judge("99.1", plain.round_trip(gallery), key)
+    assert feedback.status == PASSED and shown.values == {"dataset": "gdp", "log_scale": True}
+    gallery.controls["log_scale"].value = False
+    feedback, _ = checking.judge("99.1", plain.round_trip(gallery), key)
+    assert feedback.status != PASSED and feedback.message == "Tick the logarithmic scale."
+    assert "widget chart" in checking.judge("99.1", 12.5, key)[0].message
 
 
 def test_student_notebooks_hold_no_solutions_hidden_tests_or_outputs():

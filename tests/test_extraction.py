@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 from russia_china.data import load
+from russia_china.data.passages import expected_rows
 from russia_china.data.quotes import normalise, number_in
 
-QUOTED_TABLES = ["figures", "events", "eras", "claims", "extraction_exclusions"]
+QUOTED_TABLES = ["figures", "events", "eras", "claims", "forecasts", "extraction_exclusions"]
 
 
 @pytest.fixture(scope="module")
@@ -153,3 +154,33 @@ def test_no_number_in_any_article_is_missed(seed_texts, seed_file_of):
                 context = text[max(0, number.start() - 50) : number.end() + 30]
                 missed.append(f"{source_id}: {number.group()!r} in ...{context}...")
     assert not missed, "numbers not extracted nor excluded:\n" + "\n".join(missed)
+
+
+def _passage_line(row, seed_lines, seed_file_of) -> str:
+    lines = seed_lines[seed_file_of[row.source_id]]
+    return lines[row.line - 1] if 1 <= row.line <= len(lines) else ""
+
+
+def test_every_passage_occurs_verbatim_at_its_line(seed_lines, seed_file_of):
+    """A passage is the article's own words, on the line (paragraph) of the seed file its row names."""
+    passages = load("passages")
+    wrong = [f"{row.passage_id}: not on line {row.line} of {seed_file_of[row.source_id]}: {row.passage[:60]!r}"
+             for row in passages.itertuples()
+             if normalise(row.passage) not in _passage_line(row, seed_lines, seed_file_of)]
+    assert not wrong, "passages not found verbatim where they say:\n" + "\n".join(wrong)
+
+
+def test_every_passage_is_short_and_cuts_no_row_of_its_table(seed_lines, seed_file_of):
+    """A student reads a paragraph-sized passage and finds whole rows: every quote of the passage's table
+    that overlaps the passage lies inside it, so no figure, event or claim is half in the text."""
+    for row in load("passages").itertuples():
+        assert 40 <= len(row.passage.split()) <= 170, f"{row.passage_id} has {len(row.passage.split())} words"
+        assert len(expected_rows(row.passage_id)) >= 2, f"{row.passage_id} holds fewer than two rows of {row.table}"
+        line = _passage_line(row, seed_lines, seed_file_of)
+        start = line.index(normalise(row.passage))
+        end = start + len(normalise(row.passage))
+        table = load(row.table)
+        for quote in table.loc[table["source_id"] == row.source_id, "quote"].map(normalise):
+            at = line.find(quote)
+            if at >= 0 and at < end and at + len(quote) > start:
+                assert start <= at and at + len(quote) <= end, f"{row.passage_id} cuts the quote {quote[:60]!r}"

@@ -51,7 +51,7 @@ def graded_class(tmp_path_factory):
 
 HONEST = ["perfect", "shuffled", "partial", "no_check_call", "blank", "syntax_error", "other_forms", "two_notebooks",
           "practised", "with_a_pipe", "m" * 240, "infinite_loop", "interrupt", "exits_midway", "big_outputs",
-          "invalid_json", "empty", "twice"] + (
+          "invalid_json", "empty", "twice", "extraction_partial"] + (
     ["memory_hog"] if MEMORY_LIMIT_ENFORCED else [])
 CHEATS = ["forged_result", "lying_objects", "huge_number", "deep_folder", "patched_globals", "reads_git",
           "reads_solutions", "ctypes_calls", "tripwire_off", "fills_disk", "forks_memory", "kills_runner",
@@ -76,7 +76,7 @@ def test_each_submission_gets_its_exact_score_and_reason(graded_class, student):
     row = graded_class["rows"][_csv_id(student)]
     assert float(row["raw_score"]) == score, row["comments"]
     assert float(row["score"]) == score
-    assert float(row["max_score"]) == 15
+    assert float(row["max_score"]) == 19
     assert row["sandbox"] == "bubblewrap"
     if phrase:
         assert phrase in row["comments"]
@@ -104,7 +104,7 @@ def test_every_entry_is_graded_or_skipped_with_its_reason(graded_class):
 def test_a_notebook_that_ran_out_of_time_is_graded_again_alone(graded_class):
     """A cell may time out only because another notebook hogged the processor alongside it."""
     looped = next(g for g in graded_class["outputs"].results if g.student_id == "infinite_loop")
-    assert any("graded a second time alone; the better run counts (11 points, then 11)" in n for n in looped.notes)
+    assert any("graded a second time alone; the better run counts (15 points, then 15)" in n for n in looped.notes)
     perfect = next(g for g in graded_class["outputs"].results if g.student_id == "perfect")
     assert not [n for n in perfect.notes if "second time" in n]
 
@@ -127,9 +127,9 @@ def test_lying_objects_are_named_for_what_they_are(graded_class):
 def test_gradebook_has_nbgrader_columns_then_one_per_exercise(graded_class):
     ids = [e.exercise_id for e in load_plan(SOLUTIONS / f"{ASSIGNMENT}.ipynb").exercises]
     assert graded_class["header"] == gradebook.NBGRADER_COLUMNS + ids + gradebook.TRAILING_COLUMNS
-    assert ids == ["00.1", "00.2", "00.3", "00.4", "00.5", "00.6"]
+    assert ids == ["00.1", "00.2", "00.3", "00.4", "00.5", "00.6", "00.7"]
     perfect = graded_class["rows"]["perfect"]
-    assert [perfect[i] for i in ids] == ["2", "2", "3", "2", "2", ""]
+    assert [perfect[i] for i in ids] == ["2", "2", "3", "2", "2", "", "4"]
     assert perfect["assignment"] == ASSIGNMENT
     assert perfect["needs_manual_grading"] == "00.6"
 
@@ -268,7 +268,7 @@ def test_make_grade_exits_zero_for_a_class_of_cheats(tmp_path):
 
 
 def test_every_solutions_notebook_grades_to_full_marks(tmp_path):
-    """All 42 exercises: the model solutions pass their public checks and hidden tests in the grader."""
+    """Every exercise: the model solutions pass their public checks and hidden tests in the grader."""
     plans = load_plans(SOLUTIONS)
 
     def grade(name):

@@ -206,10 +206,28 @@ def test_disagreement_shows_each_article_at_its_year_and_the_gap(events, key):
                            if isinstance(c, PathCollection) and len(c.get_offsets()) == 1 and c.get_sizes()[0] == 150)
     assert article_marks == sorted(disputed["year"].astype(float))
     gap = disputed["year"].max() - disputed["year"].min()
-    assert any(t.get_text().endswith(f"{gap} years apart") for t in ax.texts)
+    spans = [history.approximate_span(row) for _, row in disputed.iterrows()]
+    if any(spans):  # an approximate date with a stated span: the gap is a range, and the span a band
+        (first, last), = [span for span in spans if span]
+        other = disputed.loc[[span is None for span in spans], "year"].iloc[0]
+        low, high = sorted((abs(other - first), abs(other - last)))
+        assert any(t.get_text() == f"{low} to {high} years apart (about {gap} as placed)" for t in ax.texts)
+        bands = [c for c in ax.collections if c.get_gid() == "approximate date"]
+        assert len(bands) == 1 and bands[0].get_hatch() == "///"
+        x = bands[0].get_paths()[0].vertices[:, 0]
+        assert (x.min(), x.max()) == (first - 0.5, last + 0.5)
+    else:
+        assert any(t.get_text().endswith(f"{gap} years apart") for t in ax.texts)
     for row in disputed.itertuples():
         assert f"‘{row.date_as_written}’ ({row.year})" in text.alt_text
     assert set(text.sources) >= set(disputed["source_id"])
+
+
+def test_only_a_written_span_becomes_a_band(events):
+    by_id = events.set_index("event_id")
+    assert history.approximate_span(by_id.loc["E04"]) == (1957, 1959)  # 'the middle of 1957–1959'
+    assert history.approximate_span(by_id.loc["E11"]) is None  # 'read as about 2002': no span written
+    assert history.approximate_span(by_id.loc["E05"]) is None  # 1961: a dated year
 
 
 def test_split_dates_are_the_ones_the_articles_give(events):
@@ -284,3 +302,34 @@ def test_the_rows_the_notebook_picks_by_id_say_what_the_lesson_says(events):
     for claim_id, source_id in [("C03", "gill2025"), ("C04", "kuhrt2024"), ("C05", "gill2025")]:
         assert "no limits" in claims.loc[claim_id, "quote"] and claims.loc[claim_id, "source_id"] == source_id
     assert "good-neighbourly" in claims.loc["C22", "quote"]
+
+
+def test_the_standard_record_is_printed_labelled_and_bears_on_rows_that_exist():
+    """record.csv (issue 12, part 3): facts from outside the articles reach lesson 01 only under the heading
+    'The standard record', each printed with its reference, and each points at course rows that exist."""
+    import nbformat
+
+    from russia_china.paths import REPO_ROOT
+
+    record = load("record")
+    known = {
+        **{f"eras:{i}": True for i in load("eras")["era_id"]},
+        **{f"sources:{i}": True for i in load("sources")["source_id"]},
+        **{i: True for i in load("events")["event_id"]},
+        **{i: True for i in load("claims")["claim_id"]},
+        **{i: True for i in record["record_id"]},
+    }
+    for row in record.itertuples():
+        for key in (part.strip() for part in row.bears_on.split(";")):
+            assert key in known, f"{row.record_id} bears on {key}, which is not a course row"
+    nb = nbformat.read(REPO_ROOT / "notebooks" / "01_history.ipynb", as_version=4)
+    printed = ""
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and "print_record(" in cell.source:
+            assert "The standard record" in nb.cells[index - 1].source or "The standard record" in nb.cells[index - 2].source
+            assert "nbval-check-output" in cell.metadata.get("tags", [])
+            printed += "".join(out.get("text", "") for out in cell.outputs)
+    for row in record.itertuples():
+        assert row.fact in printed and f"Reference: {row.reference}" in printed, row.record_id
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "formal end of an alliance" not in markdown, "Brooker dates the alliance's end in practice, not the treaty's"

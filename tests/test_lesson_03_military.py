@@ -4,6 +4,8 @@ widget charts plot exactly the rows they say they plot."""
 
 from __future__ import annotations
 
+import re
+
 import nbformat
 import pandas as pd
 import pytest
@@ -172,13 +174,46 @@ def test_exercise_groups_are_the_first_words(exercises):
     assert grouped.loc["EX01", "format_group"] == "multilateral"                   # SCO Coalition-2003
 
 
-def test_exercise_bars_add_up_to_the_rows_in_the_window(exercises):
-    counts = military.exercise_counts(military.exercise_categories(exercises))
+def test_the_exercise_widget_is_a_dated_strip_of_the_rows_in_the_window(exercises):
+    """A partial list drawn as bars per year would invite a frequency reading: one marker per row instead."""
+    strips = military.exercise_strips(military.exercise_categories(exercises))
     fig, ax = new_chart()
-    text = military.draw_exercises(ax, counts, years=(2010, 2020), group_by="format")
-    heights = sum(patch.get_height() for patch in ax.patches)
-    assert heights == exercises["year"].between(2010, 2020).sum()
-    assert "not a full count" in text.units and "partial" in text.alt_text
+    text = military.draw_exercises(ax, strips, years=(2010, 2020), group_by="format")
+    assert not ax.patches, "no bars"
+    marks = [c for c in ax.collections if (c.get_gid() or "").startswith("exercises ")]
+    in_window = exercises["year"].between(2010, 2020)
+    assert sum(len(c.get_offsets()) for c in marks) == in_window.sum()
+    assert "partial" in text.alt_text and "per year" not in text.units
+    assert f"{in_window.sum()} joint exercises" in text.alt_text
+    assert "Years with no row in the list: 2010–2011, 2014, 2020" in text.alt_text
+
+
+def test_each_group_has_its_own_row_and_marker_shape(exercises):
+    """Group by domain or format: the group is a row and a marker shape, not a colour alone."""
+    grouped = military.exercise_categories(exercises)
+    strips = military.exercise_strips(grouped)
+    for group_by, column in military.GROUPINGS.items():
+        placed, order = strips[group_by]
+        assert order[0] == grouped[column].value_counts().index[0]  # the largest group on top
+        assert (placed["y"].astype(int) == placed["row"]).all()
+        assert placed.groupby("kind")["row"].nunique().eq(1).all() and placed["row"].nunique() == len(order)
+        fig, ax = new_chart()
+        military.draw_exercises(ax, strips, years=(2003, 2024), group_by=group_by)
+        shapes = {c.get_gid(): c.get_paths()[0].vertices.round(3).tobytes() for c in ax.collections
+                  if (c.get_gid() or "").startswith("exercises ") and len(c.get_offsets())}
+        assert len(set(shapes.values())) == len(order)
+        assert {t.get_text() for t in ax.texts} >= set(order)
+
+
+def test_the_strip_text_follows_the_window(exercises):
+    strips = military.exercise_strips(military.exercise_categories(exercises))
+    texts = []
+    for years in ((2003, 2024), (2015, 2021), (2004, 2004)):
+        fig, ax = new_chart()
+        texts.append(military.draw_exercises(ax, strips, years=years, group_by="domain").alt_text)
+    assert len(set(texts)) == 3
+    assert "naval 7, 2015–2021" in texts[1] and "air 1, 2019" in texts[1]
+    assert "no row in these years" in texts[2]
 
 
 def test_air_rows_begin_in_2019_as_kuhrt_says(exercises):
@@ -295,7 +330,10 @@ def test_the_figures_the_lesson_quotes():
 
 def _key_points(notebook: str) -> str:
     nb = nbformat.read(REPO_ROOT / "notebooks" / notebook, as_version=4)
-    return next(c.source for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## Key points"))
+    # A lesson in two parts has key points for each part; read them all.
+    points = [c.source for c in nb.cells if c.cell_type == "markdown" and re.match(r"#+ Key points", c.source)]
+    assert points, f"{notebook} has no key points"
+    return "\n".join(points)
 
 
 @pytest.mark.parametrize("notebook", ["03_military.ipynb", "05_claims_and_evidence.ipynb"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -132,7 +133,10 @@ def test_veto_chart_has_no_joint_veto_before_2007_and_16_only_with_the_supplemen
     # Gill's own counts are drawn beside the record: one before 2006 (where the list has none), 16 since.
     gill = {c.get_label(): c for c in explorer.axes.collections}
     assert gill["Gill (2025): 1 before 2006"].get_offsets().tolist() == [[2005.0, 1.0]]
-    assert "Gill (2025): 16 since 2006" in gill
+    # "16 since 2006" is one point at the time of writing, not a line back to 2006 (issue 12, part 4).
+    assert gill["Gill (2025): 16 since 2006, at the time of writing"].get_offsets().tolist() == [[2025.0, 16.0]]
+    assert not [c for c in explorer.axes.collections if hasattr(c, "get_segments")], "no line for a stated count"
+    assert "up to 16 or up by 16" in explorer.text.alt_text
 
 
 def test_arms_chart_marks_1950s_soviet_deliveries_far_above_recent_russian_ones(explorer, raw_claims):
@@ -188,14 +192,39 @@ def test_trade_text_names_the_record_of_every_number(explorer, raw_claims):
         assert float(value) == round(records["China customs headline (GACC)"][int(year)], 1)
 
 
-def test_exercise_text_names_every_year_tied_for_the_most_listed(explorer, raw_claims):
-    per_year = load("joint_exercises")["year"].value_counts()
-    most = per_year.max()
-    tied = sorted(per_year[per_year == most].index)
+def test_exercises_are_a_dated_strip_one_marker_per_listed_event(explorer, raw_claims):
+    """A partial list is drawn as a strip, not bars per year, which would invite a frequency reading."""
+    exercises = load("joint_exercises")
     _show(explorer, "C02", "joint_exercises", raw_claims)
-    found = re.search(r"the most listed in one year is (\d+) \(([^)]*)\)", explorer.text.alt_text)
-    assert found and int(found[1]) == most
-    assert [int(year) for year in found[2].split(", ")] == tied  # a tie names every year (four in the data)
+    assert not explorer.axes.patches, "no bars"
+    marks = [c for c in explorer.axes.collections if (c.get_gid() or "").startswith("exercises ")]
+    assert sum(len(c.get_offsets()) for c in marks) == len(exercises)
+    # Each marker sits at its start date (mid-year where only the year is listed), in its kind's row.
+    placed = lesson.exercise_strip(exercises)
+    dated = placed[placed["dated"]]
+    assert (dated["when"].astype(int) == dated["year"]).all()
+    assert (placed.loc[~placed["dated"], "when"] == placed.loc[~placed["dated"], "year"] + 0.5).all()
+    points = np.concatenate([c.get_offsets() for c in marks])
+    assert sorted(map(tuple, points.round(6).tolist())) == sorted(zip(placed["when"].round(6), placed["y"].round(6)))
+    # Bilateral and the others differ by row and by marker shape, not by colour alone.
+    assert set(placed.loc[placed["kind"] == "Bilateral", "y"].astype(int)) == {1}
+    assert set(placed.loc[placed["kind"] != "Bilateral", "y"].astype(int)) == {0}
+    assert len(set(lesson.EXERCISE_KINDS.values())) == 2
+    # No marker hides another: markers in the same lane are at least min_gap years apart.
+    for _, lane in placed.groupby("y"):
+        assert (lane["when"].sort_values().diff().dropna() >= 0.35).all()
+    text = explorer.text.alt_text
+    assert f"{len(exercises)} joint exercises" in text and "incomplete" in text and "per year" not in text
+    assert f"{(~placed['dated']).sum()} have only a year" in text
+
+
+def test_the_strips_text_follows_its_data():
+    exercises = load("joint_exercises")
+    _, ax = new_chart()
+    full = lesson.draw_exercise_strip(ax, lesson.exercise_strip(exercises))
+    ax.clear()
+    fewer = lesson.draw_exercise_strip(ax, lesson.exercise_strip(exercises[exercises["year"] < 2020]))
+    assert full != fewer and f"{(exercises['year'] < 2020).sum()} joint exercises" in fewer
 
 
 # 1950–1957: lesson 03 (the alliance era); 1950–1959: this lesson; 1950–1960: lesson 01 (to Brooker's 1961).
@@ -319,3 +348,23 @@ def test_instructor_notes_call_chan_a_forecast_as_its_title_does(seed_texts):
     chan = next(text for text in seed_texts.values() if "Judgment and Prediction" in text)
     assert "will remain neutral" in chan and '"will remain neutral"' in notes
     assert "history only" not in notes and "forecast" in notes
+
+
+def test_lesson_teaches_the_form_of_each_page_and_gills_dating_conflict(seed_texts):
+    """Source criticism of authorship and genre (issue 12, part 2): the lesson prints each page's form note
+    and teaches the four cautions; the dates it argues with follow from Gill's own words."""
+    import nbformat
+
+    nb = nbformat.read(REPO_ROOT / "notebooks" / "05_claims_and_evidence.ipynb", as_version=4)
+    printed = "".join(out.get("text", "") for cell in nb.cells if cell.cell_type == "code"
+                      for out in cell.get("outputs", []) if "form_note" in cell.source)
+    for source_id, note in load("sources").query("record_kind == 'article'").set_index("source_id")["form_note"].items():
+        assert note in printed, f"the form note of {source_id} is not printed in a checked cell"
+    markdown = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    for caution in ["**A forum post**", "**An interview**", "**A forecast**", "**An essay written over time**"]:
+        assert caution in markdown
+    gill = next(text for name, text in seed_texts.items() if "A Conditional Embrace" in text[:200])
+    assert "now into its third year" in gill and "20 days after the meeting" in gill
+    invaded = pd.Timestamp("2022-02-04") + pd.Timedelta(days=20)
+    assert f"{invaded + pd.DateOffset(years=3):%-d %B %Y}" == "24 February 2025"
+    assert "in its third year only until 24 February 2025" in markdown

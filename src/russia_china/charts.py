@@ -247,3 +247,205 @@ def show(fig: Figure) -> None:
     display(data, metadata=metadata, raw=True)
     display(Markdown(f"*Text alternative:* {alt}"))
     plt.close(fig)
+
+
+# ---------------------------------------------------------------------------
+# Text alternatives, written from the data a chart plots. Each returns a plain
+# sentence fragment, so a chart cell reads: pandas, the seaborn call, then
+# label_chart(..., alt_text=f"... {describe_lines(...)} ...").
+# ---------------------------------------------------------------------------
+
+def _number(value: float, fmt: str) -> str:
+    return format(value, fmt)
+
+
+def _suffix(unit: str) -> str:
+    """' billion' after a number, but '%' straight after it."""
+    return "" if not unit else unit if unit.startswith("%") else f" {unit}"
+
+
+def _name(value) -> str:
+    """A category as one line of text: line breaks made for an axis label become spaces."""
+    return " ".join(str(value).split())
+
+
+def year_ranges(years: Iterable[int]) -> str:
+    """Years as runs: [1969, 1970, 1971, 1975] -> '1969–1971, 1975'."""
+    ordered = sorted({int(year) for year in years})
+    runs: list[list[int]] = []
+    for year in ordered:
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(f"{run[0]}–{run[-1]}" if len(run) > 1 else f"{run[0]}" for run in runs)
+
+
+def describe_lines(data, *, x: str, y: str, by: str | None = None, unit: str = "", fmt: str = ",.0f",
+                   extremes: tuple[str, ...] = ("highest",)) -> str:
+    """One clause per line: where it starts and ends, its extremes, and the x
+    values where it has no value (a gap, which a chart leaves empty).
+
+    ``data`` is the long table the chart plots (one row per point), ``by`` the
+    column that names the lines. ``extremes`` names the points to give besides
+    the ends: "highest", "lowest" or both, in the order given; one that falls
+    at an end is named there, as in '1.5 in 1990 (lowest) to 4.2 in 2010'.
+    Example: 'Russia: 5 billion in 1992 to 108 billion in 2020, highest 111
+    billion in 2014'.
+    """
+    if not set(extremes) <= {"highest", "lowest"}:
+        raise ValueError(f"extremes can be 'highest' and 'lowest', not {extremes}")
+    suffix = _suffix(unit)
+    groups = [(None, data)] if by is None else list(data.groupby(by, sort=False))
+    clauses = []
+    for name, rows in groups:
+        rows = rows.sort_values(x)
+        valued = rows[rows[y].notna()]
+        if valued.empty:
+            clauses.append(f"{name}: no values")
+            continue
+        xs, ys = valued[x].tolist(), valued[y].tolist()  # columns, not rows: a row would turn years into floats
+        last = len(ys) - 1
+        at_ends, between = {0: [], last: []}, []
+        for extreme in extremes:  # an extreme at an end is said there, not a second time
+            at = ys.index(max(ys) if extreme == "highest" else min(ys))
+            if at in at_ends:
+                at_ends[at].append(extreme)
+            else:
+                between.append(f", {extreme} {_number(ys[at], fmt)}{suffix} in {xs[at]}")
+        ends = [f"{_number(ys[i], fmt)}{suffix} in {xs[i]}" + (f" ({' and '.join(at_ends[i])})" if at_ends[i] else "")
+                for i in (0, last)]
+        clause = f"{ends[0]} to {ends[1]}" + "".join(between)
+        missing = rows[rows[y].isna()]
+        if len(missing):
+            clause += f", no value in {year_ranges(missing[x])}"
+        clauses.append(clause if name is None else f"{name}: {clause}")
+    return "; ".join(clauses)
+
+
+def describe_points(data, *, x: str, y: str, unit: str = "", fmt: str = ",.0f") -> str:
+    """The plotted points in x order: '190 billion for 2022 and 237 billion for 2024'."""
+    suffix = _suffix(unit)
+    parts = [f"{_number(value, fmt)}{suffix} for {at}" for at, value in sorted(zip(data[x], data[y]))]
+    if len(parts) <= 1:
+        return parts[0] if parts else "no points"
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def describe_counts(counts, *, unit: str = "") -> str:
+    """A count per category, in the order given: 'history 12, military 7'.
+
+    ``counts`` is a pandas Series (e.g. from ``value_counts()``) or a dict.
+    """
+    suffix = _suffix(unit)
+    return ", ".join(f"{_name(name)} {int(count)}{suffix}" for name, count in dict(counts).items())
+
+
+def hedged_numbers(data, *, value: str, qualifier: str | None = None, unit: str = "", fmt: str = "g",
+                   plain: tuple[str, ...] = ("exact", "as reported")) -> list[str]:
+    """Each row's number as its source hedged it: ['more than 107 Mt', '85.96 Mt'].
+
+    ``qualifier`` is the column with the article's hedge ('about', 'more than'),
+    written before the number unless it is one of ``plain``, the words for a
+    number given as it stands. For bar labels as well as text alternatives: a
+    chart must not make 'about 24%' look exact.
+    """
+    suffix = _suffix(unit)
+    hedges = data[qualifier] if qualifier else [plain[0]] * len(data)
+    return [("" if hedge in plain else f"{hedge} ") + f"{_number(number, fmt)}{suffix}"
+            for number, hedge in zip(data[value], hedges)]
+
+
+def describe_values(data, *, name: str | list[str], value: str, qualifier: str | None = None,
+                    detail: str | None = None, unit: str = "", fmt: str = "g") -> str:
+    """One item per row, in the table's order, each number with its hedge
+    (see :func:`hedged_numbers`): 'Heilongjiang imports: 78%; Heilongjiang
+    exports: about 24%'.
+
+    ``name`` is the column (or columns, joined by spaces) naming the bar or
+    point; ``detail`` a column added in brackets, e.g. who gave the figure.
+    """
+    columns = [name] if isinstance(name, str) else list(name)
+    names = [" ".join(_name(part) for part in parts) for parts in zip(*(data[c] for c in columns))]
+    numbers = hedged_numbers(data, value=value, qualifier=qualifier, unit=unit, fmt=fmt)
+    details = [f" ({_name(d)})" for d in data[detail]] if detail else [""] * len(data)
+    return "; ".join(f"{n}: {number}{d}" for n, number, d in zip(names, numbers, details))
+
+
+def describe_spread(data, *, x: str, y: str, unit: str = "", fmt: str = "g") -> str:
+    """Where reports of the same x disagree, the range they span:
+    '2022 (15.1 to 15.5 bcm), 2023 (22.7 to 22.73 bcm)'; 'no year' if all agree."""
+    suffix = _suffix(unit)
+    spans = data.groupby(x)[y].agg(["min", "max"])
+    spans = spans[spans["min"] < spans["max"]]
+    if spans.empty:
+        return "no year"
+    return ", ".join(f"{at} ({_number(low, fmt)} to {_number(high, fmt)}{suffix})"
+                     for at, low, high in zip(spans.index, spans["min"], spans["max"]))
+
+
+def describe_table(table, *, fmt: str = "g") -> str:
+    """A wide table of counts, one clause per row, the column names as units:
+    'The Arctic: 1 events, 0 figures; Central Asia: 3 events, 3 figures'."""
+    return "; ".join(f"{_name(row)}: " + ", ".join(f"{_number(v, fmt)} {_name(c)}" for c, v in values.items())
+                     for row, values in table.iterrows())
+
+
+# ---------------------------------------------------------------------------
+# Marks that keep a chart from saying more than its data.
+# ---------------------------------------------------------------------------
+
+def mark_not_recorded(ax: Axes, years: Iterable[int], *, y: float | None = 0,
+                      label: str = "No deliveries recorded by SIPRI", note: bool = True,
+                      note_height: float = 0.25) -> str:
+    """Crosses on the baseline for the years a source recorded nothing, and a
+    note saying the gap in the line is a blank in the source, not a measured 0.
+
+    Draw the series itself with those years as NaN (``Series.mask``), so its line
+    breaks there. ``y=None`` puts the crosses at the foot of the axes (on a log
+    scale there is no 0); ``note_height`` is the note's height as a fraction of
+    the axes. Returns the note's words, for the text alternative.
+    """
+    years = sorted(int(year) for year in years)
+    if not years:
+        return ""
+    transform = ax.get_xaxis_transform() if y is None else ax.transData
+    y = 0.03 if y is None else y
+    ax.scatter(years, [y] * len(years), marker="x", s=40, linewidths=1.4, color="black", zorder=5,
+               label=label, gid="none recorded", transform=transform)
+    words = f"{label} in {year_ranges(years)}: a blank in the source, drawn as a gap, not as 0"
+    if note:  # above the crosses, clear of lines near the baseline, with an arrow down to them
+        middle = (years[0] + years[-1]) / 2
+        ax.annotate(f"{label}, {year_ranges(years)}:\na blank in the source, not a measured 0",
+                    (middle, y), xycoords=transform, xytext=(middle, note_height),
+                    textcoords=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=7.5, color="#333333",
+                    arrowprops={"arrowstyle": "->", "color": "#555555", "lw": 0.8, "shrinkB": 4},
+                    bbox={"facecolor": "white", "edgecolor": "#999999", "alpha": 0.9, "pad": 2})
+    return words
+
+
+def approximate_band(ax: Axes, start: float, end: float, *, label: str, color: str = PALETTE[1],
+                     rows: tuple[float, float] | None = None):
+    """A hatched band over the years an approximate date can mean (e.g. 'the
+    late 1950s' read as 1957–1959), where a single line would look as exact as a
+    dated year. Each year's band runs from half a year before to half after;
+    ``rows`` limits it to a (bottom, top) range of y, in data units."""
+    style = {"facecolor": "none", "edgecolor": color, "hatch": "///", "linewidth": 1.2, "label": label,
+             "zorder": 1, "gid": "approximate date"}
+    if rows is None:
+        return ax.axvspan(start - 0.5, end + 0.5, **style)
+    return ax.fill_betweenx(list(rows), start - 0.5, end + 0.5, **style)
+
+
+def end_point(ax: Axes, x: float, y: float, *, label: str, note: str = "", marker: str = "D",
+              color: str = "black"):
+    """One marker at the moment a count is stated ('16 since 2006', said in
+    2025), not a line back to the period's start: on a running total a line
+    from 2006 would read as if the count stood there already."""
+    artist = ax.scatter([x], [y], marker=marker, s=70, facecolor="white", edgecolor=color, linewidths=2,
+                        zorder=6, label=label)
+    if note:  # well to the left, with an arrow: the last points of the series sit just before it
+        ax.annotate(note, (x, y), xytext=(-90, 0), textcoords="offset points", ha="right", va="center",
+                    fontsize=7.5, color="#333333", arrowprops={"arrowstyle": "->", "color": "#555555", "lw": 0.8},
+                    bbox={"facecolor": "white", "edgecolor": "#999999", "alpha": 0.9, "pad": 2})
+    return artist

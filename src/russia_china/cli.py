@@ -57,6 +57,23 @@ def _notebooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _timing(args: argparse.Namespace) -> int:
+    from .tools import timing
+
+    short = 0
+    print(f"{'lesson':<26} {'teaching: stated / read-through':<34} exercises: stated / read-through")
+    for row in timing.report(REPO_ROOT):
+        parts = " + ".join(f"{s}/{e}" for s, e in zip(row["stated_parts"], row["parts"]))
+        print(f"{row['lesson']:<26} {parts:<34} {row['stated_exercises']}/{row['exercises']}")
+        short += sum(s < e for s, e in zip(row["stated_parts"], row["parts"]))
+        short += len(row["stated_parts"]) != len(row["parts"])
+        short += row["exercises"] is not None and row["stated_exercises"] < row["exercises"]
+    if short:
+        print(f"{short} stated time(s) shorter than the read-through; see src/russia_china/tools/timing.py",
+              file=sys.stderr)
+    return 1 if short else 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -187,6 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     exercises.add_argument("--skip-key", action="store_true", help="only write the student notebooks")
     exercises.add_argument("--key", help="write the answer key here instead of into the package (for drafts)")
     exercises.set_defaults(run=_exercises)
+
+    timing_cmd = commands.add_parser("timing", help="stated lesson times against a read-through estimate")
+    timing_cmd.set_defaults(run=_timing)
 
     bench = commands.add_parser("bench", help="measure what users feel: widgets, suite, setup, grading (not a test)")
     bench.add_argument("--only", default="widgets,suite,setup,grading",

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import keys, plain
+from . import extraction, keys, plain
 from .feedback import Feedback
 from .format import (HINT, KEY_ENV, KEY_FILE, MANUAL_KINDS, NOT_ANSWERED, PASSED, PLACEHOLDER_TEXT, RECORD_ENV,
                      RECORDED, UNKNOWN)
@@ -27,7 +27,8 @@ answers: dict[str, Any] = {}
 
 _MAX_ROWS = 100_000
 _WANTED = {"number": "a number", "text": "text", "table": "a pandas DataFrame", "chart": "a matplotlib Figure",
-           "widget": "a widget chart", "written": "text", "manual": "text"}
+           "widget": "a widget chart", "written": "text", "manual": "text",
+           "extraction": "a pandas DataFrame with one row per item of the passage"}
 
 
 def _key_path() -> str:
@@ -91,6 +92,8 @@ def judge(exercise: str, value: object, key: dict[str, Any] | None = None) -> tu
         value = canonical(kind, value, entry)
         if kind in MANUAL_KINDS:
             return _judge_written(exercise, value, entry), value
+        if kind == "extraction":
+            return _judge_extraction(exercise, value, entry), value
         candidates = _normalised(value, entry)
         if any(keys.digest(exercise, c) in set(entry["hashes"]) for c in candidates):
             return Feedback(exercise, PASSED, "Your instructor's hidden tests may check more."), value
@@ -126,6 +129,9 @@ def canonical(kind: str, value: object, entry: dict[str, Any]) -> object:
         return value.strip()
     if kind == "table":
         return _canonical_table(value, entry["columns"])
+    if kind == "extraction":
+        extraction.student_rows(value, entry["table"])  # raises NotComparable for a wrong shape
+        return value
     wanted = {"chart": plain.ChartAnswer, "widget": plain.WidgetAnswer}.get(kind)
     if wanted is None or type(value) is not wanted:
         raise keys.NotComparable(f"expected {_WANTED.get(kind, kind)}, got {_a(value)}")
@@ -190,6 +196,10 @@ def _type_hint(value: object, entry: dict[str, Any], detail: str) -> str:
     kind = entry["kind"]
     if "not finite" in detail:
         return "Your answer is NaN (not a number) or infinite: check that the rows you selected are not empty."
+    if kind == "extraction":
+        form = extraction.FORMS[entry["table"]]
+        return (f"Give a pandas DataFrame with the columns {', '.join(form.columns)}, one row per {form.noun} "
+                f"of the passage, e.g. {form.example}. ({detail})")
     if kind == "number" and type(value) is str:
         return "Your answer is text. Give a number without quotes or units, e.g. 12.5."
     if kind == "number" and type(value) in (pd.Series, pd.DataFrame) or type(value).__name__ == "ndarray":
@@ -203,6 +213,14 @@ def _type_hint(value: object, entry: dict[str, Any], detail: str) -> str:
     if kind in MANUAL_KINDS:
         return "Write your answer as text between the triple quotes."
     return f"This kind of answer cannot be checked here: {detail}."
+
+
+def _judge_extraction(exercise: str, value: object, entry: dict[str, Any]) -> Feedback:
+    result = extraction.match(exercise, value, entry)
+    text = extraction.message(result, entry["table"])
+    if result.complete:
+        return Feedback(exercise, PASSED, f"{text} Your instructor's hidden tests may check more.", score=1.0)
+    return Feedback(exercise, HINT, f"{text} {entry.get('hint', '')}".strip(), score=result.score)
 
 
 def _judge_written(exercise: str, answer: str, entry: dict[str, Any]) -> Feedback:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .format import HINT, NOT_ANSWERED, PASSED, RECORDED, UNKNOWN
 
@@ -12,11 +12,15 @@ _ICONS = {NOT_ANSWERED: "✎", PASSED: "✓", HINT: "✗", RECORDED: "✎", UNKN
 
 @dataclass(frozen=True)
 class Feedback:
-    """The result of one check. ``status`` is one of the statuses in `format`."""
+    """The result of one check. ``status`` is one of the statuses in `format`.
+
+    ``score`` is set only where partial credit exists (an extraction): the share
+    of the exercise's points the answer earns, 0 to 1."""
 
     exercise_id: str
     status: str
     message: str
+    score: float | None = field(default=None, compare=False)
 
     @property
     def passed(self) -> bool:

@@ -27,7 +27,7 @@ PLACEHOLDER_TEXT = "Write your answer here."
 # -- kinds and statuses ----------------------------------------------------------------
 
 #: Kinds an instructor grades by hand; every other kind ("number", "text", "table", "chart",
-#: "widget") is judged against the answer key.
+#: "widget", "extraction") is judged against the answer key.
 MANUAL_KINDS = ("written", "manual")
 
 NOT_ANSWERED = "not answered yet"

@@ -6,7 +6,8 @@ writes one result per line. For every exercise it rebuilds the answer with
 `plain.from_plain` (which trusts nothing), runs the public check
 (`checking.judge`, the same one check() runs) and then the hidden tests from
 solutions/, on the canonical answer, in a namespace of their own. Points are
-the exercise's maximum or nothing, so no answer can score more.
+the exercise's maximum or nothing, so no answer can score more; only an
+extraction earns part of its points, the share its public check reports.
 """
 
 from __future__ import annotations
@@ -87,6 +88,8 @@ def judge_submission(plan: dict[str, Any], answers: dict[str, dict[str, Any]]) -
         if exercise["hidden_tests"].strip():
             hidden = _hidden_tests(exercise["hidden_tests"], exercise_id, namespace) if accepted else "not run"
         points = None if manual else (exercise["points"] if accepted and hidden in ("passed", "none") else 0.0)
+        if not manual and not accepted and feedback.score is not None:  # an extraction earns part of its points
+            points = round(exercise["points"] * min(max(feedback.score, 0.0), 1.0), 2)
         entry = {"exercise_id": exercise_id, "status": feedback.status, "message": feedback.message,
                  "hidden": hidden, "points": points, "max_points": exercise["points"], "manual": manual,
                  "via": answers.get(exercise_id, {}).get("via", "check")}

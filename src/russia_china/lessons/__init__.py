@@ -23,6 +23,7 @@ LESSON_MODULES = {
     "03": "military",
     "04": "regional",
     "05": "claims",
+    "06": "forecasts",
 }
 
 

@@ -21,9 +21,9 @@ import ipywidgets as widgets
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
-from matplotlib.ticker import MaxNLocator
 
-from ..charts import MARKERS, PALETTE
+from .. import joint_exercises
+from ..charts import MARKERS, PALETTE, end_point, mark_not_recorded
 from ..citations import readable_date, short_cite
 from ..data import load
 from ..data.derived import TRADE_RECORDS, joint_vetoes, trade_totals
@@ -85,19 +85,21 @@ def prepare_evidence() -> dict[str, object]:
     gdp = load("gdp").pivot(index="year", columns="country", values="gdp_usd_bn").dropna()
     vetoes = load("unsc_vetoes")
     joint = joint_vetoes(vetoes)
-    exercises = load("joint_exercises")
-    exercises = exercises.assign(kind=exercises["format"].map(
-        lambda f: "Bilateral" if f.startswith("bilateral") else "Multilateral or Russian-led with the PLA"))
+    exercises = exercise_strip(load("joint_exercises"))
     gas = load("gas_power_of_siberia")
     crude = load("crude_oil_imports")
     crude = crude[crude["measure"].isin(["imports_from_russia", "imports_from_saudi_arabia"])]
     return {
         "trade_by_reporter": trade_totals(load("trade_by_reporter")),
-        "arms_deliveries_to_china": arms.pivot(index="year", columns="supplier", values="tiv_millions"),
+        # SIPRI's blanks become NaN, so their lines break there instead of running along 0.
+        "arms_deliveries_to_china": {
+            "tiv": arms.assign(tiv_millions=arms["tiv_millions"].mask(arms["value_status"] == "none recorded"))
+                       .pivot(index="year", columns="supplier", values="tiv_millions"),
+            "none": arms[arms["value_status"] == "none recorded"]},
         "unsc_vetoes": {"joint": joint, "first_year": int(vetoes.loc[vetoes["member"] == "China", "year"].min()),
                         "listed_to": vetoes.loc[vetoes["list_source"] == "un_dhl_list", "date"].max()},
         "gdp": (gdp["China"] / gdp["Russia"]).rename("ratio"),
-        "joint_exercises": exercises.groupby(["year", "kind"]).size().unstack(fill_value=0),
+        "joint_exercises": exercises,
         "gas_power_of_siberia": gas[gas["headline"] == "yes"].set_index("year")["flow_bcm"],
         "crude_oil_imports": crude,
     }
@@ -134,13 +136,18 @@ def _draw_trade(ax: Axes, totals: pd.DataFrame, figures: pd.DataFrame) -> Drawn:
     return Drawn("US$ billion, current prices", ["imf", "gacc"], description, list(overlay["figure_id"]))
 
 
-def _draw_arms(ax: Axes, arms: pd.DataFrame, figures: pd.DataFrame) -> Drawn:
+def _draw_arms(ax: Axes, evidence: dict, figures: pd.DataFrame) -> Drawn:
     """Soviet and Russian arms deliveries to China, with the 1950s and the last
-    ten years of the series marked by their averages."""
+    ten years of the series marked by their averages, and the years SIPRI
+    recorded nothing left as a gap with crosses on the baseline."""
+    arms, none = evidence["tiv"], evidence["none"]
     for i, supplier in enumerate(["Soviet Union", "Russia", "All suppliers"]):
-        series = arms[supplier].dropna()
+        # Trimmed to the supplier's own years, keeping the NaN of SIPRI's blanks inside them.
+        series = arms[supplier].loc[arms[supplier].first_valid_index():arms[supplier].last_valid_index()]
         ax.plot(series.index, series.values, color=PALETTE[i], linestyle=["-", "--", ":"][i],
                 marker=MARKERS[i] if supplier != "All suppliers" else None, markersize=3, label=supplier)
+    none_note = mark_not_recorded(ax, none["year"], label=f"{' and '.join(none['supplier'].unique())}: "
+                                                           "no deliveries recorded by SIPRI", note_height=0.45)
     last = int(arms.index.max())
     fifties = arms.loc[1950:1959, "Soviet Union"].mean()
     recent = arms.loc[last - 9:last, "Russia"].mean()
@@ -154,7 +161,8 @@ def _draw_arms(ax: Axes, arms: pd.DataFrame, figures: pd.DataFrame) -> Drawn:
     ax.set(xlabel="Year of delivery", ylabel="SIPRI TIV, millions")
     description = (f"Major arms delivered to China by year, 1950 to {last}. Soviet deliveries averaged "
                    f"{fifties:,.0f} million TIV a year in the 1950s; Russian deliveries averaged {recent:,.0f} "
-                   f"million in {last - 9}–{last}. SIPRI's series ends in {last}.")
+                   f"million in {last - 9}–{last}. SIPRI's series ends in {last}."
+                   + (f" {none_note}." if none_note else ""))
     return Drawn("SIPRI TIV millions, not US$", ["sipri"], description, [], legend_loc="upper center")
 
 
@@ -181,9 +189,11 @@ def _draw_vetoes(ax: Axes, vetoes: dict, figures: pd.DataFrame) -> Drawn:
         if pd.isna(figure["year_start"]):  # an open-started period such as 'before 2006'
             ax.scatter([figure["year_end"]], [figure["value"]], label=f"{who}: {figure['value']:.0f} {figure['period']}",
                        **_ARTICLE_MARK)
-        else:
-            ax.hlines(figure["value"], figure["year_start"], figure["year_end"], color="black", linestyle="--",
-                      label=f"{who}: {figure['value']:.0f} since {figure['year_start']}")
+        else:  # a count stated at the time of writing: one point then, not a line from the period's start
+            end_point(ax, figure["year_end"], figure["value"],
+                      label=f"{who}: {figure['value']:.0f} since {figure['year_start']}, at the time of writing",
+                      note=f"‘{figure['value_as_written']}’ since {figure['year_start']}:\nup to "
+                           f"{figure['value']:.0f}, or up by {figure['value']:.0f}?")
         shown.append(figure["figure_id"])
     ax.set(xlabel="Year", ylabel="Joint vetoes, running total")
     before_2006 = int(running.loc[:2005].iloc[-1])
@@ -192,7 +202,12 @@ def _draw_vetoes(ax: Axes, vetoes: dict, figures: pd.DataFrame) -> Drawn:
                    f"{int(listed.iloc[-1])} by {listed_to:%B %Y} on the UN list, {int(running.iloc[-1])} with the "
                    f"incomplete {added_years} supplement.")
     if shown:
-        description += " Crosses and dashed lines mark the article's own counts."
+        stated = figures[figures["figure_id"].isin(shown)]
+        description += " The article's own counts are marked: " + "; ".join(
+            f"{row['value']:.0f} {row['period']} (a cross at {row['year_end']:.0f})" if pd.isna(row["year_start"])
+            else (f"{row['value']:.0f} since {row['year_start']:.0f}, one point at the time of writing "
+                  f"({row['year_end']:.0f}); its words can mean up to {row['value']:.0f} or up by {row['value']:.0f}")
+            for _, row in stated.iterrows()) + "."
     return Drawn("vetoed drafts, running total", ["un_dhl"], description, shown)
 
 
@@ -210,23 +225,34 @@ def _draw_gdp(ax: Axes, ratio: pd.Series, figures: pd.DataFrame) -> Drawn:
     return Drawn("ratio of GDP in current US$", ["world_bank"], description, [])
 
 
-def _draw_exercises(ax: Axes, counts: pd.DataFrame, figures: pd.DataFrame) -> Drawn:
-    """Events per year in the partial list, bilateral and other, stacked."""
-    bottom = pd.Series(0, index=counts.index)
-    for i, kind in enumerate(counts.columns):
-        ax.bar(counts.index, counts[kind], bottom=bottom, color=PALETTE[i], hatch=["", "//"][i % 2],
-               edgecolor="white", label=kind)
-        bottom = bottom + counts[kind]
-    ax.set(xlabel="Year", ylabel="Events in the list")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylim(0, bottom.max() * 1.45)
-    total = bottom.sum()
-    busiest = [str(year) for year in bottom[bottom == bottom.max()].index]  # every year that ties
-    description = (f"A partial list of {total} joint exercises and patrols, {counts.index.min()}–"
-                   f"{counts.index.max()}, {counts.iloc[:, 0].sum()} of them {counts.columns[0].lower()}; "
-                   f"the most listed in one year is {bottom.max()} ({', '.join(busiest)}). "
-                   f"Gaps in the list are known, so the bars are not a count of all exercises.")
-    return Drawn("events listed per year", ["news_reports"], description, [])
+#: The two rows of the exercise strip, top row first; each has its own marker shape.
+EXERCISE_KINDS = {"Bilateral": "o", "Multilateral or Russian-led with the PLA": "s"}
+
+
+def exercise_strip(exercises: pd.DataFrame, min_gap: float = 0.35) -> pd.DataFrame:
+    """Where each listed exercise sits on a dated strip (see
+    :func:`russia_china.joint_exercises.place`): ``kind`` is bilateral or not,
+    ``row`` 1 for bilateral and 0 for the others."""
+    kind = exercises["format"].map(lambda f: "Bilateral" if f.startswith("bilateral") else
+                                   "Multilateral or Russian-led with the PLA")
+    return joint_exercises.place(exercises, kind, list(EXERCISE_KINDS), min_gap)
+
+
+def draw_exercise_strip(ax: Axes, placed: pd.DataFrame) -> str:
+    """One marker per listed exercise on a time axis (from :func:`exercise_strip`):
+    a row and a marker shape per kind, hollow where the list gives only a year.
+    Returns a description for the text alternative."""
+    others = "Multilateral or Russian-led with the PLA"
+    joint_exercises.draw(ax, placed, list(EXERCISE_KINDS), markers=EXERCISE_KINDS,
+                         names={others: "Multilateral, or Russian-led with the PLA"})
+    return joint_exercises.describe(placed, list(EXERCISE_KINDS))
+
+
+def _draw_exercises(ax: Axes, placed: pd.DataFrame, figures: pd.DataFrame) -> Drawn:
+    """The partial list as a dated strip: one marker per listed event, not a count per year."""
+    description = draw_exercise_strip(ax, placed)
+    return Drawn("one marker per listed event", ["news_reports"], description, [],
+                 legend_loc="upper left")
 
 
 def _draw_gas(ax: Axes, gas: pd.Series, figures: pd.DataFrame) -> Drawn:

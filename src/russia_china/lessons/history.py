@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ..charts import MARKERS, PALETTE
+from ..charts import MARKERS, PALETTE, approximate_band
 from ..citations import cite, readable_date, short_cite
 from ..data import load
 from ..widgets import ChartText, ChartWidget, InvalidSelection, at_least_one
@@ -61,6 +61,19 @@ def when(row: pd.Series) -> str:
     if row["date_precision"] == "season":
         return row["date_as_written"]
     return readable_date(row["date"])
+
+
+def approximate_span(row: pd.Series) -> tuple[int, int] | None:
+    """The span of years an approximate date is read as, from ``year_derivation``
+    ('... the middle of 1957–1959' -> (1957, 1959)); None for a date the data
+    place on a year without writing a span ('read as about 2002'), or a dated event."""
+    if row["date_precision"] != "years" or pd.isna(row["year_derivation"]):
+        return None
+    spans = re.findall(r"(\d{4})\s*[–-]\s*(\d{4})", row["year_derivation"])
+    if not spans:
+        return None
+    first, last = (int(year) for year in spans[-1])
+    return (first, last) if first < last else None
 
 
 def timeline_events(events: pd.DataFrame, eras: pd.DataFrame) -> pd.DataFrame:
@@ -269,26 +282,43 @@ def draw_disagreement(ax: Axes, timeline: pd.DataFrame, era_table: pd.DataFrame,
     _label_rows(ax, order, x_low)
 
     middle = (x_low + x_high) / 2
+    gap_y = n + 0.55
+    spans = {}
     for i, row in enumerate(disputed.itertuples()):
         y = i + 1
         approximate = row.date_precision == "years"
+        span = approximate_span(disputed.loc[row.Index])
+        if span:  # the years the words can mean, as a band: a line would look as exact as a dated year
+            spans[row.year] = span
+            colour = ARTICLE_STYLE.get(row.source_id, (PALETTE[7],))[0]
+            approximate_band(ax, *span, rows=(y - 0.35, gap_y), color=colour,
+                             label=f"‘{row.date_as_written}’ read as {span[0]}–{span[1]}")
         colour, marker = ARTICLE_STYLE.get(row.source_id, (PALETTE[7], MARKERS[7]))
         ax.scatter([row.year], [y], s=150, marker=marker, zorder=4, linewidth=2,
                    color="white" if approximate else colour, edgecolor=colour)
         left_side = row.year <= middle
-        label = f"‘{row.date_as_written}’" + (f", placed at {row.year} (approximate)" if approximate else "")
-        ax.annotate(textwrap.fill(f"{label}: {row.event}", 50), xy=(row.year, y),
+        label = f"‘{row.date_as_written}’" + (f", read as {span[0]}–{span[1]}, placed at {row.year}" if span
+                                              else f", placed at {row.year} (approximate)" if approximate else "")
+        anchor = (span[1] + 0.5 if left_side else span[0] - 0.5) if span else row.year  # beside the band
+        ax.annotate(textwrap.fill(f"{label}: {row.event}", 50), xy=(anchor, y),
                     xytext=(12 if left_side else -12, -6), textcoords="offset points",
-                    ha="left" if left_side else "right", va="top", fontsize=8, zorder=5)
+                    ha="left" if left_side else "right", va="top", fontsize=8, zorder=5,
+                    bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1})
 
     gap = high - low
     about = "about " if (disputed["date_precision"] == "years").any() else ""
-    gap_y = n + 0.55
+    gap_words = f"{about}{gap} years apart"
+    if len(spans) == 1 and len(disputed) == 2:  # one date is a span: the gap is a range too
+        (placed, (first, last)), = spans.items()
+        other = high if placed == low else low
+        apart = sorted((abs(other - first), abs(other - last)))
+        gap_words = f"{apart[0]} to {apart[1]} years apart (about {gap} as placed)"
     ax.annotate("", xy=(high, gap_y), xytext=(low, gap_y),
                 arrowprops={"arrowstyle": "<->", "color": "black", "lw": 1.3, "shrinkA": 0, "shrinkB": 0})
     for year in (low, high):
-        ax.plot([year, year], [1, gap_y], color="#555555", linestyle="--", linewidth=0.8, zorder=2)
-    ax.text((low + high) / 2, gap_y + 0.08, f"{about}{gap} years apart", ha="center", va="bottom", fontsize=9,
+        if year not in spans:  # a span has its band instead of a line
+            ax.plot([year, year], [1, gap_y], color="#555555", linestyle="--", linewidth=0.8, zorder=2)
+    ax.text((low + high) / 2, gap_y + 0.08, gap_words, ha="center", va="bottom", fontsize=9,
             fontweight="bold", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
 
     if len(others):
@@ -322,7 +352,11 @@ def draw_disagreement(ax: Axes, timeline: pd.DataFrame, era_table: pd.DataFrame,
         title=f"Where the articles disagree: {DISAGREEMENT_NAMES.get(key, key)}",
         units="calendar year",
         sources=sorted(set(disputed["source_id"]) | set(others["source_id"])),
-        alt_text=(f"{dates}. The dates are {about}{gap} years apart. {disputed['disagreement_note'].iloc[0]}. "
+        alt_text=(f"{dates}. The dates are {gap_words}"
+                  + "".join(f"; a hatched band marks {first}–{last}, the span ‘{row.date_as_written}’ is read as"
+                            for row in disputed.itertuples() if row.year in spans
+                            for first, last in [spans[row.year]])
+                  + f". {disputed['disagreement_note'].iloc[0]}. "
                   f"{other_text}." + (" The course's eras are shaded." if show_eras else "")),
     )
 

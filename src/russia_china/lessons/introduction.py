@@ -10,13 +10,18 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
-from ..charts import LINE_STYLES, MARKERS, PALETTE
+from ..charts import LINE_STYLES, MARKERS, PALETTE, mark_not_recorded
 from ..data import load, manifest
 from ..data.derived import TRADE_RECORDS, joint_vetoes, trade_totals
 from ..widgets import ChartText, ChartWidget, at_least_one, year_range, year_window
 
 ARTICLE_FIGURES = "Figures stated in Gill (2025)"
-_STYLE = {label: (PALETTE[i], MARKERS[i], ["-", "--", ""][i]) for i, label in enumerate(TRADE_RECORDS.values())}
+_STYLE = {label: (PALETTE[i], ["o", "^", "s"][i], ["-", "--", ""][i]) for i, label in enumerate(TRADE_RECORDS.values())}
+#: Drawing order and sizes that keep every point visible: the customs points sit above the
+#: IMF lines as large open squares (the lines and their points show through), and the
+#: article's smaller crosses on top, inside them (Gill's 2022 figure equals the customs total).
+LINE_ZORDER, CUSTOMS_ZORDER, ARTICLE_ZORDER = 2, 4, 5
+CUSTOMS_SIZE, ARTICLE_SIZE = 10, 7  # marker sizes in points: a cross fits inside a square
 
 
 def draw_trade_records(ax: Axes, totals: pd.DataFrame, article: pd.DataFrame, *,
@@ -29,12 +34,17 @@ def draw_trade_records(ax: Axes, totals: pd.DataFrame, article: pd.DataFrame, *,
     for record in chosen:
         rows = window[window["record"] == record]
         colour, marker, line = _STYLE[record]
-        ax.plot(rows["year"], rows["value_usd_bn"], color=colour, marker=marker, linestyle=line,
-                markersize=6, label=record)
+        if line:
+            ax.plot(rows["year"], rows["value_usd_bn"], color=colour, marker=marker, linestyle=line,
+                    markersize=5, label=record, zorder=LINE_ZORDER)
+        else:  # headline points: open squares above the lines, so the lines show through
+            ax.plot(rows["year"], rows["value_usd_bn"], linestyle="", marker=marker, markersize=CUSTOMS_SIZE,
+                    markerfacecolor="none", markeredgecolor=colour, markeredgewidth=2, label=record,
+                    zorder=CUSTOMS_ZORDER)
     shown_article = article[article["year_start"].between(start, end)] if show_article else article.iloc[0:0]
     if len(shown_article):
-        ax.scatter(shown_article["year_start"], shown_article["value"], marker="X", s=120, color="black",
-                   zorder=5, label=ARTICLE_FIGURES)
+        ax.plot(shown_article["year_start"], shown_article["value"], linestyle="", marker="X",
+                markersize=ARTICLE_SIZE, color="black", zorder=ARTICLE_ZORDER, label=ARTICLE_FIGURES)
     ax.set(xlabel="Year", ylabel="US$ billion", xlim=(start - 0.5, end + 0.5))
     ax.legend(loc="best", fontsize=8)
     peak = window.loc[window["value_usd_bn"].idxmax()] if len(window) else None
@@ -97,13 +107,22 @@ def draw_series(ax: Axes, frames: dict, *, dataset: str, log_scale: bool) -> Cha
     """One reference series, drawn the same way for every provider, with the
     manifest's first caveat under the source line."""
     data, y_label, title, units = frames[dataset]
+    if "value_status" in data:  # SIPRI's blanks: a gap in the line, not a 0
+        not_recorded = data["value_status"] == "none recorded"
+        none_years = data.loc[not_recorded, "year"]
+        none_label = f"{' and '.join(sorted(data.loc[not_recorded, 'group'].unique()))}: no deliveries recorded by SIPRI"
+        data = data.assign(y=data["y"].mask(not_recorded))
+    else:
+        none_years, none_label = data["year"].iloc[0:0], ""
     for i, (group, rows) in enumerate(data.groupby("group", sort=True)):
         # Reindexing to every year leaves NaN in missing years, where matplotlib
         # breaks the line: a gap in the record stays a gap on the chart.
         years = range(rows["year"].min(), rows["year"].max() + 1)
-        by_year = rows.groupby("year")["y"].sum().reindex(years, fill_value=0 if dataset in COUNT_SERIES else None)
+        by_year = (rows.groupby("year")["y"].sum(min_count=1)
+                   .reindex(years, fill_value=0 if dataset in COUNT_SERIES else None))
         ax.plot(by_year.index, by_year.values, color=PALETTE[i], marker=MARKERS[i],
                 linestyle=LINE_STYLES[i], markersize=5, label=group)
+    none_note = mark_not_recorded(ax, none_years, y=None if log_scale else 0, label=none_label)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if dataset in COUNT_SERIES:
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -121,7 +140,8 @@ def draw_series(ax: Axes, frames: dict, *, dataset: str, log_scale: bool) -> Cha
         alt_text=(f"{title}, {int(data['year'].min())} to {int(data['year'].max())}, "
                   f"{'on a logarithmic scale' if log_scale else 'on a linear scale'}; "
                   f"series: {', '.join(sorted(data['group'].unique()))}. "
-                  f"Latest point: {latest['y']:,.1f} ({latest['group']}, {int(latest['year'])})."),
+                  f"Latest point: {latest['y']:,.1f} ({latest['group']}, {int(latest['year'])})."
+                  + (f" {none_note}." if none_note else "")),
     )
 
 

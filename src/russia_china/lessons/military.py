@@ -11,7 +11,8 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from ..charts import PALETTE
+from .. import joint_exercises
+from ..charts import PALETTE, mark_not_recorded, year_ranges
 from ..data import load
 from ..data.derived import joint_vetoes
 from ..widgets import ChartText, ChartWidget, at_least_one, year_range, year_window
@@ -38,7 +39,8 @@ def _arms_summary(window: pd.DataFrame, supplier: str) -> str:
             f"in {peak['year']}")
     none = rows[rows["value_status"] == "none recorded"]
     if len(none):
-        text += f", no recorded deliveries in {len(none)} years ({none['year'].min()}–{none['year'].max()})"
+        text += (f", no recorded deliveries in {len(none)} years ({year_ranges(none['year'])}), "
+                 f"a blank in SIPRI's table drawn as a gap in the line, not as 0")
     return text
 
 
@@ -63,12 +65,13 @@ def draw_arms(ax: Axes, arms: pd.DataFrame, *, suppliers: tuple[str, ...], years
                 continue
             colour, marker, dashes = ARMS_STYLE[supplier]
             line_style = {"dashes": dashes} if dashes else {}
-            ax.plot(rows["year"], rows["tiv_millions"], color=colour, marker=marker, markersize=4,
-                    label=supplier, **line_style)
+            # A blank in SIPRI's table is a gap in the line (NaN), never a drawn 0.
+            drawn = rows["tiv_millions"].mask(rows["value_status"] == "none recorded")
+            ax.plot(rows["year"], drawn, color=colour, marker=marker, markersize=4, label=supplier, **line_style)
         none = window[window["value_status"] == "none recorded"]
         if mark_none and len(none):
-            ax.scatter(none["year"], none["tiv_millions"], marker="x", s=60, color="black", zorder=5,
-                       label="No deliveries recorded by SIPRI", gid="none recorded")
+            suppliers = " and ".join(s for s in chosen if s in set(none["supplier"]))
+            mark_not_recorded(ax, none["year"], label=f"{suppliers}: no deliveries recorded by SIPRI")
         ax.legend(title=None, loc="best", fontsize=8)
     sentences = [_arms_summary(window, s) for s in chosen]
     if {"All suppliers"} < set(chosen) and not window.empty:
@@ -103,8 +106,6 @@ def arms_widget() -> ChartWidget:
 
 # ---------------------------------------------------------------------- exercises
 
-#: Hatches back up the colours of stacked bars (colour never carries meaning alone).
-HATCHES = ["", "//", "..", "xx", "\\\\", "oo"]
 GROUPINGS = {"domain": "domain_group", "format": "format_group"}
 
 
@@ -118,68 +119,47 @@ def exercise_categories(exercises: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def exercise_counts(exercises: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Rows per year (every year from the first to the last, 0 where the list has
-    none) and group, for each grouping; columns ordered from the largest group."""
-    years = range(int(exercises["year"].min()), int(exercises["year"].max()) + 1)
-    counts = {}
+def exercise_strips(exercises: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, list[str]]]:
+    """For each grouping, the list placed on a dated strip (one row per group,
+    the largest group on top) and the groups in row order. Placed once for the
+    whole list, so a marker keeps its place whatever the window."""
+    strips = {}
     for group_by, column in GROUPINGS.items():
-        order = exercises[column].value_counts().index
-        counts[group_by] = (pd.crosstab(exercises["year"], exercises[column])
-                            .reindex(index=years, columns=order, fill_value=0))
-    return counts
+        order = list(exercises[column].value_counts().index)
+        strips[group_by] = (joint_exercises.place(exercises, exercises[column], order), order)
+    return strips
 
 
-def draw_exercises(ax: Axes, counts: dict[str, pd.DataFrame], *, years: tuple[int, int], group_by: str) -> ChartText:
-    """Rows per year in the partial list, stacked by broad domain or format.
+def draw_exercises(ax: Axes, strips: dict[str, tuple[pd.DataFrame, list[str]]], *, years: tuple[int, int],
+                   group_by: str) -> ChartText:
+    """The partial list as a dated strip: one marker per listed exercise or
+    patrol, one row and marker shape per broad domain or format.
 
-    ``counts`` comes from :func:`exercise_counts`. A year without a row is a
-    gap: the list has none, which is not the same as there being none.
+    ``strips`` comes from :func:`exercise_strips`. Not bars of rows per year: a
+    count per year of a partial list would read as how often the militaries
+    trained, which the list cannot say.
     """
     start, end = year_range(years)
-    table = counts[group_by]
-    order = list(table.columns)  # the same colour and hatch for a group whatever the window
-    window = table.loc[start:end]
-    window = window.loc[:, window.sum() > 0]
-    ax.set(xlabel="Year", ylabel="Rows in the list")
-    if window.empty:
+    placed, order = strips[group_by]
+    shown = placed[placed["year"].between(start, end)]
+    joint_exercises.draw(ax, shown, order)
+    if shown.empty:
         ax.text(0.5, 0.5, "The list has no exercise or patrol in these years.", transform=ax.transAxes,
-                ha="center", va="center")
-        described = "The list has no row in these years."
-    else:
-        bottom = pd.Series(0, index=window.index)
-        for category in window.columns:
-            position = order.index(category)
-            drawn = window[category] > 0  # zero-height bars would only cost drawing time
-            ax.bar(window.index[drawn], window.loc[drawn, category], bottom=bottom[drawn], width=0.8,
-                   color=PALETTE[position], hatch=HATCHES[position], edgecolor="black", linewidth=0.5,
-                   label=category)
-            bottom = bottom + window[category]
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        # One free row of headroom keeps the one-line legend off the bars.
-        ax.set(xlim=(start - 0.6, end + 0.6), ylim=(0, bottom.max() + 1))
-        ax.legend(loc="upper left", ncol=len(window.columns), fontsize=8, framealpha=0.9)
-        per_year = window.sum(axis="columns")
-        empty_years = per_year[per_year == 0].index.tolist()
-        busiest = ", ".join(str(y) for y in per_year[per_year == per_year.max()].index)
-        described = (f"{int(per_year.sum())} rows in total; by {group_by}: "
-                     + ", ".join(f"{c} {int(n)}" for c, n in window.sum().items())
-                     + f". Most rows in one year: {int(per_year.max())} (in {busiest}). "
-                     + (f"{len(empty_years)} of the {len(per_year)} years have no row." if empty_years
-                        else "Every year shown has at least one row."))
+                ha="center", va="center", bbox={"facecolor": "white", "edgecolor": "#999999"})
+    ax.set_xlim(start - 0.3, end + 1.3)  # a dated marker sits between its year's tick and the next
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(loc="upper left", ncol=len(order) + 1, fontsize=8, framealpha=0.9, columnspacing=1.0,
+              handletextpad=0.3)
     return ChartText(
         title=f"Joint exercises in a partial list, by {group_by}",
-        units="rows per year, not a full count",
+        units="one marker per listed event",
         sources=["news_reports"],
-        alt_text=(f"Stacked bar chart of the rows per year, {start}–{end}, in a partial hand-compiled list of "
-                  f"joint exercises and patrols. {described} The list is partial, so this is not how many "
-                  f"exercises took place."),
+        alt_text=joint_exercises.describe(shown, order, per=group_by, years=(start, end)),
     )
 
 
 def exercises_widget() -> ChartWidget:
-    """The partial list of joint exercises, counted by year and grouped by domain or format."""
+    """The partial list of joint exercises as a dated strip, grouped by domain or format."""
     exercises = exercise_categories(load("joint_exercises"))
     first, last = int(exercises["year"].min()), int(exercises["year"].max())
     controls = {
@@ -187,7 +167,7 @@ def exercises_widget() -> ChartWidget:
         "group_by": widgets.ToggleButtons(options=[("Domain", "domain"), ("Format", "format")], value="domain",
                                           description="Group by"),
     }
-    return ChartWidget(partial(draw_exercises, counts=exercise_counts(exercises)), controls)
+    return ChartWidget(partial(draw_exercises, strips=exercise_strips(exercises)), controls)
 
 
 # ------------------------------------------------------------------------- vetoes

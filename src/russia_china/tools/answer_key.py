@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import pandas as pd
 import yaml
 from nbclient import NotebookClient
 
-from ..exercises import checking, keys, plain
+from ..data.passages import ID_COLUMNS, expected_rows, passage
+from ..exercises import checking, extraction, keys, plain
 from ..exercises.format import ANSWERS_NAME, KEY_FILE, MANUAL_KINDS, RECORD_ENV, settings_path
 
 KEY_PATH = KEY_FILE
@@ -105,6 +107,37 @@ def _number_entry(exercise: str, value: float, spec: dict[str, Any]) -> dict[str
     return entry
 
 
+def _key_fields(table: str, row: Any) -> dict[str, Any]:
+    """A course row's key fields in the form `extraction.row_strings` reads: the years a
+    student may give are both ends of a figure's period, [None] when the article gives none."""
+    fields: dict[str, Any] = {"id": row[ID_COLUMNS[table]], "sentence": row["sentence"]}
+    if table == "figures":
+        ends = [int(y) for y in (row["year_start"], row["year_end"]) if not pd.isna(y)]
+        return {**fields, "value": float(row["value"]), "unit": row["unit"], "years": sorted(set(ends)) or [None]}
+    if table == "events":
+        return {**fields, "years": [int(row["year"])]}
+    person = "claimant" if table == "claims" else "forecaster"
+    made_on = row["made_on"]
+    return {**fields, person: row[person], "years": [None] if pd.isna(made_on) else [int(str(made_on)[:4])]}
+
+
+def _extraction_entry(exercise: str, answer: object, spec: dict[str, Any]) -> dict[str, Any]:
+    """The expected rows are derived from the data (the rows whose quote lies in the passage) and
+    stored as hashes; the model answer must find every one of them, or the key is not written."""
+    table = passage(spec["passage"])["table"]
+    tolerance = float(spec.get("tolerance", 0.05))
+    expected = [_key_fields(table, row) for _, row in expected_rows(spec["passage"]).iterrows()]
+    if not expected:
+        raise ValueError(f"exercise {exercise}: passage {spec['passage']} holds no row of {table}")
+    entry = {"kind": "extraction", "table": table, "passage": spec["passage"], "tolerance": tolerance,
+             "rows": extraction.key_rows(exercise, table, expected, tolerance)}
+    result = extraction.match(exercise, answer, entry)
+    if not result.complete:
+        raise ValueError(f"exercise {exercise}: the model answer does not fit passage {spec['passage']}: "
+                         f"{extraction.message(result, table)}")
+    return entry
+
+
 def _entry(exercise: str, described: dict[str, Any] | None, spec: dict[str, Any]) -> dict[str, Any]:
     kind = spec["kind"]
     common = {"points": spec["points"], "title": spec["title"]}
@@ -112,6 +145,8 @@ def _entry(exercise: str, described: dict[str, Any] | None, spec: dict[str, Any]
         common["hint"] = spec["hint"]
     if kind in MANUAL_KINDS:
         return {**common, "kind": "written", "min_words": spec.get("min_words", 1)}
+    if kind == "extraction":
+        return {**common, **_extraction_entry(exercise, plain.from_plain(described), spec)}
     # The key is built from the answer exactly as the judge will see it.
     answer = checking.canonical(kind, plain.from_plain(described), spec)
     if kind == "number":
