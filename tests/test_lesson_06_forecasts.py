@@ -216,3 +216,25 @@ def test_timeline_events_involve_the_us_or_are_the_2022_statement_and_invasion()
     named = events["quote"].str.contains(us) | events["event"].str.contains(us)
     # The statement decried AUKUS and NATO enlargement (gill2025), and the invasion followed it: tied to the US by the articles.
     assert set(events.index[~named]) == {"E25", "E26"}
+
+
+@pytest.mark.parametrize("years", [(1995, 2025), (2021, 2025)])
+@pytest.mark.parametrize("lanes", ["source", "verdict"])
+def test_timeline_shows_every_forecast_marker_apart_from_the_others(lanes, years):
+    """Gill's twelve forecasts share one date: each must still be seen, none hidden under another."""
+    import numpy as np
+
+    from matplotlib.collections import PathCollection
+
+    chart = lesson.triangle_timeline()
+    chart.controls["lanes"].value = lanes
+    chart.controls["years"].value = years
+    ax = chart.axes
+    ax.figure.canvas.draw()
+    forecast_sets = [c for c in ax.collections if isinstance(c, PathCollection)
+                     and c.get_label() != "Event involving the US"]
+    points = np.vstack([ax.transData.transform(c.get_offsets()) for c in forecast_sets])
+    assert len(points) == len(load("forecasts").query(f"{years[0]} <= year <= {years[1]}"))
+    gaps = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(-1))
+    np.fill_diagonal(gaps, np.inf)
+    assert gaps.min() >= 5, f"two forecast markers are {gaps.min():.1f} px apart"

@@ -16,6 +16,7 @@ import textwrap
 from functools import partial
 
 import ipywidgets as widgets
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
@@ -240,15 +241,24 @@ def draw_triangle_timeline(ax: Axes, forecasts: pd.DataFrame, events: pd.DataFra
         names = {v: v.capitalize() for v in order}
     position = {key: i + 1.3 for i, key in enumerate(order)}
     lane_of = shown["source_id"] if lanes == "source" else shown["verdict_so_far"]
-    # Forecasts made on the same date in one lane (Gill's twelve) are spread across the lane so each shows.
-    group = shown.groupby([lane_of, shown["when"]])
+    # Forecasts made on the same date, or too close to tell apart at this window, in one lane (Gill's
+    # twelve, Chan's four) sit in a small grid around their dates, at most four to a column, so that
+    # every marker shows and none strays far from its date.
+    step_x = 0.012 * (end - start + 1.5)  # about one marker's width, in years, at any window
+    ordered = shown.assign(lane=lane_of).sort_values(["lane", "when"])
+    gap = ordered.groupby("lane")["when"].diff().fillna(np.inf)
+    ordered["cluster"] = (gap > step_x).cumsum()
+    group = ordered.groupby("cluster")
     rank, size = group.cumcount(), group["when"].transform("size")
-    offset = (rank / (size - 1).where(size > 1, 1) - 0.5).where(size > 1, 0) * 0.6
-    y = lane_of.map(position) + offset
+    rows = size.clip(upper=4)
+    columns = -(-size // rows)
+    row, column = rank % rows, rank // rows
+    x = (group["when"].transform("mean") + (column - (columns - 1) / 2) * step_x).reindex(shown.index)
+    y = (ordered["lane"].map(position) + (row - (rows - 1) / 2) * 0.22).reindex(shown.index)
     for verdict in VERDICTS:
         chosen = shown["verdict_so_far"] == verdict
         if chosen.any():
-            ax.scatter(shown.loc[chosen, "when"], y[chosen], marker=VERDICT_MARKERS[verdict], s=40,
+            ax.scatter(x[chosen], y[chosen], marker=VERDICT_MARKERS[verdict], s=40,
                        color=PALETTE[VERDICTS.index(verdict)], edgecolor="black", linewidth=0.6,
                        label=verdict, zorder=3)
     ax.scatter(shown_events["when"], [0] * len(shown_events), marker="v", s=55, color="black",
