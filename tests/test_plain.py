@@ -53,6 +53,10 @@ def test_plain_values_come_back_as_exact_builtin_types():
     {"type": "table", "series": False, "columns": ["a"], "rows": [[{"x": 1}]], "index_names": [None], "index": [[0]]},
     {"type": "table", "series": 1, "columns": ["a"], "rows": [[1]], "index_names": [None], "index": [[0]]},
     {"type": "chart", "title": "t", "xlabel": "", "ylabel": "", "source_text": "s", "alt_text": "a", "bars": ["1"],
+     "lines": [], "points": []},
+    {"type": "chart", "title": "t", "xlabel": "", "ylabel": "", "source_text": "s", "alt_text": "a", "bars": [],
+     "lines": [], "points": [[1.0, 2.0, 3.0]]},
+    {"type": "chart", "title": "t", "xlabel": "", "ylabel": "", "source_text": "s", "alt_text": "a", "bars": [],
      "lines": []},
     {"type": "widget", "values": {"a": {"b": 1}}, "title": "", "units": "", "alt_text": "", "message": ""},
     {"type": "array", "shape": [3], "values": [1, 2]},
@@ -78,3 +82,19 @@ def test_huge_answers_are_described_as_too_large_not_sent():
     big = pd.DataFrame({"a": range(plain.MAX_CELLS + 1)})
     assert plain.to_plain(big)["type"] == "unsupported"
     assert plain.to_plain("x" * (plain.MAX_TEXT + 1))["type"] == "unsupported"
+
+
+def test_a_strip_chart_crosses_as_its_markers_and_is_compared_on_where_they_sit():
+    import matplotlib.pyplot as plt
+
+    from russia_china.exercises import keys
+
+    fig, ax = plt.subplots()
+    ax.scatter([2003, 2005, 2005], [0, 1, 0.1])
+    ax.set_title("t (one marker per row)", loc="left")
+    fig.alt_text = "three markers"
+    answer = plain.from_plain(json.loads(plain.dumps(plain.to_plain(fig))))
+    assert answer.points == ((2003.0, 0.0), (2005.0, 1.0), (2005.0, 0.1))
+    assert keys.normalise_chart(answer) == "c:points:2003.0,2005.0,2005.0"
+    jittered = plain.ChartAnswer(**{**answer.__dict__, "points": ((2005.0, 0.3), (2003.0, 0.2), (2005.0, 0.0))})
+    assert keys.normalise_chart(jittered) == keys.normalise_chart(answer), "jitter along y changes nothing"

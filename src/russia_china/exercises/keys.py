@@ -71,13 +71,17 @@ def normalise_frame(value: object, columns: list[str], decimals: int) -> str:
 
 
 def normalise_chart(value: ChartAnswer) -> str:
-    """A chart reduced to what it plots: bar heights, or line values, rounded."""
+    """A chart reduced to what it plots: bar heights, or line values, or where its
+    markers sit along x (a strip's jitter is along y, so y is left out), rounded."""
     if not value.alt_text:
         raise NotComparable("the chart has no title, source line or text alternative yet: call charts.label_chart(...)")
     bars = sorted(round(h) for h in value.bars if h is not None and math.isfinite(h) and h > 0)
     if bars:
         return "c:bars:" + ",".join(map(str, bars))
     lines = sorted(round(float("nan") if y is None else float(y), 1) for line in value.lines for y in line)
+    points = sorted(round(x, 1) for x, _ in value.points if x is not None and math.isfinite(x))
+    if points and not lines:
+        return "c:points:" + ",".join(map(str, points))
     return "c:lines:" + ",".join(map(str, lines))
 
 

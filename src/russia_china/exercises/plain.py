@@ -53,8 +53,8 @@ class Unsupported:
 @dataclass(frozen=True)
 class ChartAnswer:
     """A chart as its checks see it: the first axes' left title (with units),
-    axis labels, source line, text alternative, the heights of its bars and the
-    y values of each line."""
+    axis labels, source line, text alternative, the heights of its bars, the
+    y values of each line and the (x, y) of each marker of a scatter or strip."""
 
     title: str
     xlabel: str
@@ -63,6 +63,7 @@ class ChartAnswer:
     alt_text: str
     bars: tuple[float, ...]
     lines: tuple[tuple[float | None, ...], ...]
+    points: tuple[tuple[float | None, float | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ def _fields(answer: ChartAnswer | WidgetAnswer) -> dict[str, Any]:
         fields["values"] = {k: list(v) if type(v) is tuple else v for k, v in fields["values"].items()}
     else:
         fields["bars"], fields["lines"] = list(fields["bars"]), [list(line) for line in fields["lines"]]
+        fields["points"] = [list(point) for point in fields["points"]]
     return fields
 
 
@@ -192,6 +194,7 @@ def _describe_chart(answer: object) -> dict[str, Any] | None:
             "alt_text": str(getattr(answer, "alt_text", "") or ""),
             "bars": [_number(p.get_height()) for p in (axes.patches if axes else []) if isinstance(p, Rectangle)],
             "lines": [[_number(y) for y in line.get_ydata()] for line in (axes.get_lines() if axes else [])],
+            "points": _scatter_points(axes),
         }
     if isinstance(answer, ChartWidget):
         text = answer.text
@@ -297,6 +300,18 @@ def _read_array(data: dict) -> Any:
     return np.array(values, dtype=object if any(type(v) is str or v is None for v in values) else None).reshape(shape)
 
 
+def _scatter_points(axes) -> list[list]:
+    """The (x, y) of every marker the axes' scatter and strip plots draw, up to MAX_POINTS."""
+    from matplotlib.collections import PathCollection
+
+    points: list[list] = []
+    for collection in (axes.collections if axes else []):
+        if isinstance(collection, PathCollection):
+            for x, y in np.asarray(collection.get_offsets(), dtype=float).reshape(-1, 2)[:MAX_POINTS - len(points)]:
+                points.append([_number(x), _number(y)])
+    return points
+
+
 def _floats(values: object, what: str) -> tuple:
     values = _cells(values, what, MAX_POINTS)
     if not all(v is None or type(v) in (int, float) for v in values):
@@ -314,7 +329,18 @@ def _read_chart(data: dict) -> ChartAnswer:
                        source_text=_text(data["source_text"], "the source line", 10_000),
                        alt_text=_text(data["alt_text"], "the text alternative", 20_000),
                        bars=tuple(v for v in _floats(data["bars"], "the bars")),
-                       lines=tuple(_floats(line, "a line") for line in lines))
+                       lines=tuple(_floats(line, "a line") for line in lines),
+                       points=_read_points(data["points"]))
+
+
+def _read_points(data: object) -> tuple:
+    points = _exact(data, list, what="the points")
+    if len(points) > MAX_POINTS:
+        raise Invalid("too many points")
+    read = tuple(_floats(point, "a point") for point in points)
+    if any(len(point) != 2 for point in read):
+        raise Invalid("a point must be an (x, y) pair")
+    return read
 
 
 def _read_widget(data: dict) -> WidgetAnswer:
@@ -341,7 +367,7 @@ _READERS: dict[str, tuple[tuple[str, ...], Any]] = {
     "list": (("values",), lambda d: list(_cells(d["values"], "the list"))),
     "array": (("shape", "values"), _read_array),
     "table": (("series", "columns", "rows", "index_names", "index"), _read_table),
-    "chart": (("title", "xlabel", "ylabel", "source_text", "alt_text", "bars", "lines"), _read_chart),
+    "chart": (("title", "xlabel", "ylabel", "source_text", "alt_text", "bars", "lines", "points"), _read_chart),
     "widget": (("values", "title", "units", "alt_text", "message"), _read_widget),
     "unsupported": (("what", "why"), lambda d: Unsupported(_identifier(_text(d["what"], "the class", 200)),
                                                             _text(d["why"], "the reason", 300))),
