@@ -16,9 +16,17 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: lab test install validate environment.yml lock notebooks exercises grade site bench clean
 
+# JupyterLab's settings for this course live in $(LAB_HOME), never in ~/.jupyter:
+# no news pop-up over the lessons, and the lessons and exercises trusted.
+# LAB_ARGS passes more options to JupyterLab, e.g. LAB_ARGS=--no-browser.
+LAB_HOME ?= $(CURDIR)/$(VENV)/jupyter
+LAB_ENV := JUPYTER_CONFIG_DIR="$(LAB_HOME)/config" JUPYTER_DATA_DIR="$(LAB_HOME)/data"
+LAB_ARGS ?=
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir=. \
-		--ServerApp.default_url=/lab/tree/notebooks/00_introduction.ipynb $(ALLOW_ROOT)
+	@$(BIN)/python -m russia_china.tools.lab --home "$(LAB_HOME)" notebooks/*.ipynb exercises/*.ipynb
+	$(LAB_ENV) $(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir=. \
+		--ServerApp.default_url=/lab/tree/notebooks/00_introduction.ipynb $(ALLOW_ROOT) $(LAB_ARGS)
 
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -n auto --dist loadscope $(PYTEST_ARGS)
@@ -34,15 +42,22 @@ $(NODE_STAMP): package.json package-lock.json
 # uv installs in seconds where pip takes a minute; pip is the fallback.
 # UV_COMPILE_BYTECODE: this machine sets PYTHONDONTWRITEBYTECODE, and without
 # compiled bytecode every kernel start recompiles pandas.
+# Progress: each step says what it does, and uv reports what it resolved and installed
+# (with progress bars in a terminal). Measured times are in README.md.
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: run make PYTHON=python3.12 (or similar)")'
+	@echo "[1/3] creating $(VENV) and installing uv $(UV_VERSION)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@if $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION); then \
-		UV_COMPILE_BYTECODE=1 $(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock && \
+		echo "[2/3] installing the locked packages (about 125)" && \
+		UV_COMPILE_BYTECODE=1 $(BIN)/uv pip install --python $(BIN)/python -r requirements.lock && \
+		echo "[3/3] installing the course's own package" && \
 		$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e . ; \
 	else \
-		echo "uv is unavailable here; installing with pip (slower)"; \
-		$(BIN)/python -m pip install --quiet -r requirements.lock && \
+		echo "uv is unavailable here; installing with pip (slower, about a minute)"; \
+		echo "[2/3] installing the locked packages" && \
+		$(BIN)/python -m pip install -r requirements.lock && \
+		echo "[3/3] installing the course's own package" && \
 		$(BIN)/python -m pip install --quiet --no-deps -e . ; \
 	fi
 	@touch $(STAMP)
@@ -68,10 +83,10 @@ grade: $(STAMP)
 site: $(STAMP)
 	$(BIN)/russia-china site
 
-# Measures, never asserts: widget redraws, suite time against its floor, setup
-# time (cold and warm cache) and grading throughput; writes docs/performance.md.
-# BENCH=widgets,grading runs only some parts.
-BENCH ?= widgets,suite,setup,grading
+# Measures, never asserts: widget redraws (in the kernel, and in JupyterLab in
+# Chromium), suite time against its floor, setup time (cold and warm cache) and
+# grading throughput; writes docs/performance.md. BENCH=widgets,grading runs only some parts.
+BENCH ?= widgets,browser,suite,setup,grading
 bench: $(STAMP)
 	$(BIN)/russia-china bench --only $(BENCH)
 

@@ -11,8 +11,8 @@ import pytest
 
 matplotlib.use("Agg")
 
-from russia_china.data.quotes import normalise  # noqa: E402
-from russia_china.paths import REPO_ROOT, seeds_dir  # noqa: E402
+from russia_china.data.quotes import normalise
+from russia_china.paths import REPO_ROOT, seeds_dir
 
 #: Set by .ci/run: the shared folder must be present, so a missing one fails
 #: instead of skipping.

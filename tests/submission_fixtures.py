@@ -84,7 +84,8 @@ def honest_students(folder: Path) -> dict[str, tuple[float, str | None]]:
     expected["blank"] = (0.0, "no exercise was answered")
 
     nb = _solved()
-    _cell_checking(nb, "00.2").source = 'figures_per_source = figures.groupby("source_id".size(\ncheck("00.2", figures_per_source)'
+    _cell_checking(nb, "00.2").source = ('figures_per_source = figures.groupby("source_id".size(\n'
+                                         'check("00.2", figures_per_source)')
     _write(nb, folder / "syntax_error.ipynb")
     expected["syntax_error"] = (13.0, "SyntaxError")
 

@@ -12,6 +12,7 @@ For every form both must accept, and the grade must give full points.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,7 @@ PLANS = {e.exercise_id: plan for plan in load_plans(SOLUTIONS).values() for e in
 KEY = checking.answer_key()
 
 
-def _model(exercise: str) -> object:
+def _model(exercise: str) -> Any:  # a number, text or table, by the exercise's kind
     entry = KEY[exercise]
     return checking.canonical(entry["kind"], plain.from_plain(MODEL[exercise]), entry)
 
@@ -55,7 +56,7 @@ def _of_kind(*kinds: str) -> list[str]:
 
 
 def _number_forms(value: float | int) -> list[object]:
-    forms = [value, float(value), np.float64(value), pd.Series([value]), np.array([value]),
+    forms: list[object] = [value, float(value), np.float64(value), pd.Series([value]), np.array([value]),
              pd.DataFrame({"answer": [value]}), pd.Series([value], index=["x"], name="y")]
     if float(value).is_integer():
         forms += [int(value), np.int64(int(value)), np.array([int(value)])]

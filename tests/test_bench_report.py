@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from russia_china.tools import bench_report
 
 WIDGETS = [{"widget": "00:fast", "changes": 30, "median_ms": 40.0, "p95_ms": 90.0, "max_ms": 120.0},
@@ -33,3 +35,40 @@ def test_a_partial_run_keeps_the_other_sections(tmp_path, monkeypatch):
     assert data["widgets"] == WIDGETS and data["grading"] == GRADING and data["cores"] >= 1
     text = markdown.read_text(encoding="utf-8")
     assert "## Widget response" in text and "## Grading throughput" in text and "05:slow" in text
+
+
+BROWSER = {"commit": "abc1234", "load_before": [0.4, 0.5, 0.6], "load_after": [0.9, 0.7, 0.6], "seconds": 300,
+           "rows": [{"widget": "00:fast", "changes": 31, "unchanged": 0, "median_ms": 45.0, "p95_ms": 80.5,
+                     "max_ms": 120.0, "swap_median_ms": 40.0, "decode_median_ms": 5.0, "kernel_median_ms": 30.0,
+                     "kernel_p95_ms": 42.0, "png_median_ms": 20.0, "encode_median_ms": 4.0, "html_median_ms": 0.1,
+                     "message_kb": 84.7, "transfer_median_ms": 10.0},
+                    {"widget": "05:slow", "changes": 30, "unchanged": 1, "median_ms": 120.0, "p95_ms": 230.0,
+                     "max_ms": 300.0, "swap_median_ms": 110.0, "decode_median_ms": 10.0, "kernel_median_ms": 60.0,
+                     "kernel_p95_ms": 90.0, "png_median_ms": 30.0, "encode_median_ms": None, "html_median_ms": None,
+                     "message_kb": 120.0, "transfer_median_ms": None}]}
+
+
+def test_browser_rows_sit_beside_the_kernel_figures_and_the_before_figures():
+    before = {"commit": "0f525fa", "rows": [{**BROWSER["rows"][1], "median_ms": 150.0, "p95_ms": 260.0}]}
+    text = bench_report.lines("browser", BROWSER, {"widgets": WIDGETS, "browser_before": before})
+    assert "| 00:fast | 31 | 45 | 80.5 | 40 | 90 | – | met |" in text
+    assert "| 05:slow | 30 | 120 | 230 | 51 | 70 | 150 / 260 | **missed** |" in text
+    assert "| 05:slow | 60 | 90 | 30 | – | 120 | – | 10 |" in text, "a part not split off shows as a dash"
+    assert "abc1234" in text and "[0.4, 0.5, 0.6]" in text and "0f525fa" in text
+
+
+def test_a_browser_row_without_timings_or_out_of_order_is_refused():
+    good = BROWSER["rows"][0]
+    bench_report.validate_browser_row(good)
+    for broken in ({**good, "changes": 0}, {**good, "median_ms": None}, {**good, "p95_ms": 30.0},
+                   {**good, "decode_median_ms": -1.0}, {k: v for k, v in good.items() if k != "kernel_median_ms"}):
+        with pytest.raises(ValueError):
+            bench_report.validate_browser_row(broken)
+
+
+def test_the_browser_part_is_recorded_and_reported(tmp_path):
+    bench_report.record({"widgets": WIDGETS}, tmp_path)
+    markdown, raw = bench_report.record({"browser": BROWSER}, tmp_path)
+    assert json.loads(raw.read_text(encoding="utf-8"))["browser"] == BROWSER
+    text = markdown.read_text(encoding="utf-8")
+    assert "## Widget response in the browser" in text and "| 00:fast | 31 | 45 | 80.5 | 40 | 90 |" in text

@@ -10,26 +10,18 @@ from __future__ import annotations
 
 import json
 import re
-import time
-import urllib.request
 
 import pytest
 from browser import ARTIFACTS, axe_violations, block_outside_requests, launch, need_axe, need_chromium
-from jupyterlab_server import running_lab
 
 from russia_china.lessons import LESSON_MODULES, lesson_module
 from russia_china.paths import REPO_ROOT
+from russia_china.tools.lab_browser import open_and_run, running_lab, shut_down
 
 LESSONS = sorted(p.name for p in (REPO_ROOT / "notebooks").glob("0*.ipynb"))
 SHOTS = ARTIFACTS / "lab"
-KERNEL_SECONDS, RUN_SECONDS, REDRAW_SECONDS = 120, 240, 30
+REDRAW_SECONDS = 30
 
-#: Every code cell shows an execution count once Run All has finished.
-ALL_CELLS_RAN = r"""() => {
-  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-  const prompts = panel ? [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')] : [];
-  return prompts.length > 0 && prompts.every(p => /\[\d+\]/.test(p.textContent));
-}"""
 #: The redraw replaces the <img>, so look it up afresh each time.
 CHART_SOURCE_CHANGED = """([index, old]) => {
   const img = document.querySelectorAll('.russia-china-chart')[index].querySelector('img.russia-china-chart-image');
@@ -58,37 +50,6 @@ def browser_context(lab):
             yield context
         finally:
             browser.close()
-
-
-def _kernel_ready(lab, page) -> None:
-    """The toolbar says idle about a second before Run All is accepted: wait for the server to agree."""
-    page.wait_for_selector("text=| Idle", timeout=KERNEL_SECONDS * 1000)
-    deadline = time.monotonic() + KERNEL_SECONDS
-    while time.monotonic() < deadline:
-        kernels = lab.api("kernels")
-        if kernels and all(k["execution_state"] == "idle" and k["connections"] >= 1 for k in kernels):
-            return
-        time.sleep(0.3)
-    raise AssertionError(f"the kernel never became idle: {lab.api('kernels')}")
-
-
-def open_and_run(lab, context, path: str):
-    page = context.new_page()
-    page.goto(lab.tree(path))
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=KERNEL_SECONDS * 1000)
-    _kernel_ready(lab, page)
-    page.locator('.lm-MenuBar-itemLabel:text-is("Run")').click()
-    page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
-    page.wait_for_function(ALL_CELLS_RAN, timeout=RUN_SECONDS * 1000)
-    return page
-
-
-def _shut_down(lab, page) -> None:
-    page.close()
-    for session in lab.api("sessions"):  # one kernel at a time on a 2-core machine
-        request = urllib.request.Request(f"{lab.url}/api/sessions/{session['id']}", method="DELETE",
-                                         headers={"Authorization": f"token {lab.token}"})
-        urllib.request.urlopen(request, timeout=10).close()
 
 
 def move_one_control(chart) -> str:
@@ -142,7 +103,7 @@ def test_lesson_runs_and_every_widget_chart_redraws(lab, browser_context, notebo
             chart.screenshot(path=str(SHOTS / f"{notebook[:-6]}-{index + 1}-after.png"))
             assert chart.locator("[role=alert]").count() == 0, f"chart {index + 1} after {action} shows a warning"
     finally:
-        _shut_down(lab, page)
+        shut_down(lab, page)
     assert browser_context.blocked == [], "the lesson tried to reach the network"
 
 
@@ -167,7 +128,7 @@ def test_a_correct_answer_in_an_exercise_shows_public_checks_passed(lab, browser
         SHOTS.mkdir(parents=True, exist_ok=True)
         cell.screenshot(path=str(SHOTS / "exercise-00.5-public-checks-passed.png"))
     finally:
-        _shut_down(lab, page)
+        shut_down(lab, page)
 
 
 def test_lesson_view_in_jupyterlab_gives_every_chart_an_accessible_name(lab, browser_context):
@@ -184,4 +145,25 @@ def test_lesson_view_in_jupyterlab_gives_every_chart_an_accessible_name(lab, bro
                                    context=".jp-NotebookPanel-notebook")
         assert [v for v in in_lesson if v["id"] in ("image-alt", "role-img-alt", "svg-img-alt")] == []
     finally:
-        _shut_down(lab, page)
+        shut_down(lab, page)
+
+
+def test_the_browser_benchmark_times_one_chart_with_positive_numbers(lab, browser_context):
+    """`make bench`'s browser part on one chart and three changes (a smoke test, never a timing), in a
+    notebook that shows only that chart, so it runs in seconds."""
+    import nbformat
+
+    from russia_china.tools.bench_browser import bench_notebook
+    from russia_china.tools.bench_report import validate_browser_row
+
+    notebook = lab.root / "notebooks" / "00_bench_smoke.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("from russia_china.lessons import introduction\n"
+                                         "introduction.series_gallery_widget()")],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}), notebook)
+    [row] = bench_notebook(lab, browser_context, notebook, ["00:series_gallery"], changes=3)
+    validate_browser_row(row)
+    assert row["widget"] == "00:series_gallery" and row["changes"] >= 3
+    assert row["median_ms"] > 0 and row["swap_median_ms"] > 0 and row["decode_median_ms"] >= 0
+    assert row["kernel_median_ms"] > 0 and row["png_median_ms"] > 0 and row["message_kb"] > 1
+    assert browser_context.blocked == [], "the lesson tried to reach the network"

@@ -5,12 +5,30 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
-from russia_china.charts import PNG_DPI, _encode_png, label_chart, new_chart, png_bytes
+from russia_china.charts import (
+    PNG_DPI,
+    _encode_png,
+    approximate_band,
+    describe_counts,
+    describe_lines,
+    describe_points,
+    describe_spread,
+    describe_table,
+    describe_values,
+    end_point,
+    hedged_numbers,
+    label_chart,
+    mark_not_recorded,
+    new_chart,
+    png_bytes,
+    year_ranges,
+)
 
 
 @pytest.mark.parametrize("alpha", [255, 128])
@@ -29,6 +47,9 @@ def _labelled(fixed_layout: bool):
     fig, ax = new_chart(fixed_layout=fixed_layout)
     ax.plot([2000, 2010, 2020], [1, 5, 3], label="trade")
     ax.legend()
+    # Rotated, coloured and half-transparent text too, as lessons draw them.
+    ax.set_ylabel("US$ billion")
+    ax.text(2005, 2, "a note at 30°", rotation=30, color="#D55E00", alpha=0.5)
     label_chart(fig, ax, title="A test chart", units="US$ billion", sources=["imf"],
                 alt_text="A line rising from 1 in 2000 to 5 in 2010, then falling to 3 in 2020.")
     return fig
@@ -61,14 +82,19 @@ def test_widget_text_looks_like_matplotlibs_own():
     assert np.mean(nearest > 64) < 0.002
 
 
+def test_widget_text_is_drawn_once_and_then_copied():
+    from russia_china import chart_canvas
+
+    fig = _labelled(fixed_layout=True)
+    first = png_bytes(fig)
+    strings = len(chart_canvas._COVERAGE)
+    assert png_bytes(fig) == first and len(chart_canvas._COVERAGE) == strings, "a redraw draws no string again"
+    fig.axes[0].set_title("A different title", loc="left")
+    assert png_bytes(fig) != first and len(chart_canvas._COVERAGE) == strings + 1
+
+
 # ---------------------------------------------------------------- text alternatives from the plotted data
 
-import pandas as pd  # noqa: E402
-
-from russia_china.charts import (  # noqa: E402
-    approximate_band, describe_counts, describe_lines, describe_points, describe_spread, describe_table,
-    describe_values, end_point, hedged_numbers, mark_not_recorded, year_ranges,
-)
 
 
 def test_year_ranges_joins_runs():
@@ -89,7 +115,8 @@ def test_describe_lines_follows_the_data():
 
 def test_describe_points_and_counts_follow_the_data():
     points = pd.DataFrame({"year": [2024, 2022], "value": [237.0, 190.0]})
-    assert describe_points(points, x="year", y="value", unit="billion") == "190 billion for 2022 and 237 billion for 2024"
+    assert (describe_points(points, x="year", y="value", unit="billion")
+            == "190 billion for 2022 and 237 billion for 2024")
     assert describe_points(points.iloc[:1], x="year", y="value") == "237 for 2024"
     assert describe_counts(pd.Series({"history": 3, "military": 1})) == "history 3, military 1"
     assert describe_counts({"history": 4}, unit="events") == "history 4 events"
@@ -133,7 +160,7 @@ def test_describe_spread_and_table_follow_the_data():
 
 
 def test_not_recorded_years_are_crossed_on_the_baseline_with_a_note():
-    fig, ax = new_chart()
+    _fig, ax = new_chart()
     words = mark_not_recorded(ax, [1970, 1969, 1971], label="None recorded")
     crosses = [c for c in ax.collections if c.get_gid() == "none recorded"]
     assert crosses[0].get_offsets().tolist() == [[1969, 0], [1970, 0], [1971, 0]]
@@ -143,7 +170,7 @@ def test_not_recorded_years_are_crossed_on_the_baseline_with_a_note():
 
 
 def test_an_approximate_date_is_a_hatched_band_and_a_stated_count_one_point():
-    fig, ax = new_chart()
+    _fig, ax = new_chart()
     band = approximate_band(ax, 1957, 1959, label="late 1950s")
     assert band.get_hatch() == "///" and band.get_label() == "late 1950s"
     assert (band.get_x(), band.get_x() + band.get_width()) == (1956.5, 1959.5)

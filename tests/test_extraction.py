@@ -48,7 +48,8 @@ def test_every_figure_value_is_stated_in_its_own_quote():
         if row.value_as_written not in row.quote:
             bad.append(f"{row.figure_id}: {row.value_as_written!r} is not in its quote")
         elif number_in(row.value_as_written) != row.value:
-            bad.append(f"{row.figure_id}: {row.value_as_written!r} states {number_in(row.value_as_written)}, not {row.value}")
+            stated = number_in(row.value_as_written)
+            bad.append(f"{row.figure_id}: {row.value_as_written!r} states {stated}, not {row.value}")
     assert not bad, "\n".join(bad)
 
 
@@ -143,8 +144,8 @@ def test_no_number_in_any_article_is_missed(seed_texts, seed_file_of):
     for source_id, seed_file in seed_file_of.items():
         text = seed_texts[seed_file]
         covered = bytearray(len(text))
-        for words, context in accounted[source_id]:
-            words, context = normalise(words), normalise(context)
+        for raw_words, raw_context in accounted[source_id]:
+            words, context = normalise(raw_words), normalise(raw_context)
             for found in re.finditer(re.escape(context), text):
                 for part in re.finditer(re.escape(words), context):
                     start = found.start() + part.start()

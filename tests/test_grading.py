@@ -16,8 +16,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from submission_fixtures import (ASSIGNMENT, FULL_MARKS, MEMORY_LIMIT_ENFORCED, build_class, entries_to_skip,
-                                 folder_fingerprint)
+from submission_fixtures import (
+    ASSIGNMENT,
+    FULL_MARKS,
+    MEMORY_LIMIT_ENFORCED,
+    build_class,
+    entries_to_skip,
+    folder_fingerprint,
+)
 
 from russia_china.cli import main
 from russia_china.grading import gradebook, sandbox
@@ -215,8 +221,8 @@ def test_the_sandbox_sees_only_what_a_student_has(tmp_path):
               "    found += [os.path.join(top, n) for n in dirs + files]\n"
               "print(json.dumps(found))")
     python = args.index(sys.executable)
-    result = subprocess.run(args[:python] + [sys.executable, "-I", "-c", lister], capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run([*args[:python], sys.executable, "-I", "-c", lister], capture_output=True, text=True,
+                            timeout=300, check=False)
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout)
     assert len(seen) > 1000, "the walk saw the Python environment"

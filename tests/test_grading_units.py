@@ -10,10 +10,10 @@ import pytest
 
 from russia_china.cli import main
 from russia_china.grading import gradebook
-from russia_china.grading.grader import Limits, read_submission
-from russia_china.grading.returned import parse_channel, parse_report
 from russia_china.grading.gradebook import Graded
+from russia_china.grading.grader import Limits, read_submission
 from russia_china.grading.plan import load_plan, load_plans
+from russia_china.grading.returned import parse_channel, parse_report
 from russia_china.grading.submissions import answered, find_submissions, guess_assignment
 from russia_china.paths import REPO_ROOT
 

@@ -35,7 +35,7 @@ def _customs_ink(fig, ax, points) -> list[int]:
     counts = []
     for x, y in points:
         px, py = ax.transData.transform((x, y)) * scale
-        row, col = int(round(height - py)), int(round(px))
+        row, col = round(height - py), round(px)
         box = image[row - 9:row + 10, col - 9:col + 10]
         counts.append(int((np.abs(box - CUSTOMS_COLOUR).sum(axis=2) < 60).sum()))
     return counts

@@ -5,6 +5,7 @@ the lesson's prose relies on hold in the data."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -45,14 +46,15 @@ def _markers_by_topic(ax) -> dict[str, list[float]]:
         label = collection.get_label()
         if isinstance(collection, PathCollection) and label != SELECTED and not label.startswith("_"):
             topic = label.split(" (")[0]
-            found[topic] = sorted(collection.get_offsets()[:, 0].tolist())
+            offsets: Any = collection.get_offsets()  # an (n, 2) array; matplotlib's stubs say any ArrayLike
+            found[topic] = sorted(offsets[:, 0].tolist())
     return found
 
 
 def _draw_timeline(eras_shown, topics, event, rows="topic"):
     era_table = load("eras")
     timeline = history.timeline_events(load("events"), era_table)
-    fig, ax = charts.new_chart()
+    _fig, ax = charts.new_chart()
     text = history.draw_timeline(ax, timeline, era_table, eras=tuple(eras_shown), topics=tuple(topics),
                                  event=event, rows=rows)
     return ax, text
@@ -169,9 +171,12 @@ def test_an_empty_combination_explains_itself(era_label):
     chart = history.timeline_widget()
     chart.set(eras=(era_label["imperial"],), topics=("military",))
     assert "add an era or a topic" in chart.message
-    assert list(chart.controls["event"].options) == []
+    # The Event menu is greyed and says why it offers nothing, rather than go blank.
+    assert chart.controls["event"].disabled
+    assert [label for label, _ in chart.controls["event"].options] == ["(no event shown: add an era or a topic)"]
     chart.set(topics=tuple(history.TOPICS))
     assert chart.message == "" and chart.controls["event"].value == "E01"
+    assert not chart.controls["event"].disabled
 
 
 def test_an_event_hidden_by_the_filters_is_refused(era_label):
@@ -185,7 +190,7 @@ def test_an_event_hidden_by_the_filters_is_refused(era_label):
 def _draw_disagreement(key, context, show_eras=True):
     era_table = load("eras")
     timeline = history.timeline_events(load("events"), era_table)
-    fig, ax = charts.new_chart()
+    _fig, ax = charts.new_chart()
     text = history.draw_disagreement(ax, timeline, era_table, key=key, context=context, show_eras=show_eras)
     return ax, text
 
@@ -248,7 +253,7 @@ def test_more_context_shows_more_surrounding_events(events):
         return int((events["year"].between(low, high) & (events["disagreement"] != "turn_to_china_start")).sum())
 
     for context in (0, 20):
-        ax, text = _draw_disagreement("turn_to_china_start", context=context)
+        ax, _text = _draw_disagreement("turn_to_china_start", context=context)
         hollow = [c for c in ax.collections if isinstance(c, PathCollection) and c.get_sizes()[0] == 40]
         drawn = sum(len(c.get_offsets()) for c in hollow)
         assert drawn == context_count(context)
@@ -326,9 +331,11 @@ def test_the_standard_record_is_printed_labelled_and_bears_on_rows_that_exist():
     printed = ""
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and "print_record(" in cell.source:
-            assert "The standard record" in nb.cells[index - 1].source or "The standard record" in nb.cells[index - 2].source
+            assert ("The standard record" in nb.cells[index - 1].source
+                    or "The standard record" in nb.cells[index - 2].source)
             assert "nbval-check-output" in cell.metadata.get("tags", [])
             printed += "".join(out.get("text", "") for out in cell.outputs)
+    printed = " ".join(printed.split())  # the lesson wraps lines at the notebook's width
     for row in record.itertuples():
         assert row.fact in printed and f"Reference: {row.reference}" in printed, row.record_id
     markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")

@@ -103,7 +103,7 @@ def test_era_merge_gives_every_year_one_era(wide):
 
 
 def _draw_arms(arms, **values):
-    fig, ax = new_chart()
+    _fig, ax = new_chart()
     text = military.draw_arms(ax, arms, **{"suppliers": military.SUPPLIERS, "years": (1950, 2021),
                                            "mark_none": True, **values})
     return ax, text
@@ -177,7 +177,7 @@ def test_exercise_groups_are_the_first_words(exercises):
 def test_the_exercise_widget_is_a_dated_strip_of_the_rows_in_the_window(exercises):
     """A partial list drawn as bars per year would invite a frequency reading: one marker per row instead."""
     strips = military.exercise_strips(military.exercise_categories(exercises))
-    fig, ax = new_chart()
+    _fig, ax = new_chart()
     text = military.draw_exercises(ax, strips, years=(2010, 2020), group_by="format")
     assert not ax.patches, "no bars"
     marks = [c for c in ax.collections if (c.get_gid() or "").startswith("exercises ")]
@@ -197,7 +197,7 @@ def test_each_group_has_its_own_row_and_marker_shape(exercises):
         assert order[0] == grouped[column].value_counts().index[0]  # the largest group on top
         assert (placed["y"].astype(int) == placed["row"]).all()
         assert placed.groupby("kind")["row"].nunique().eq(1).all() and placed["row"].nunique() == len(order)
-        fig, ax = new_chart()
+        _fig, ax = new_chart()
         military.draw_exercises(ax, strips, years=(2003, 2024), group_by=group_by)
         shapes = {c.get_gid(): c.get_paths()[0].vertices.round(3).tobytes() for c in ax.collections
                   if (c.get_gid() or "").startswith("exercises ") and len(c.get_offsets())}
@@ -209,7 +209,7 @@ def test_the_strip_text_follows_the_window(exercises):
     strips = military.exercise_strips(military.exercise_categories(exercises))
     texts = []
     for years in ((2003, 2024), (2015, 2021), (2004, 2004)):
-        fig, ax = new_chart()
+        _fig, ax = new_chart()
         texts.append(military.draw_exercises(ax, strips, years=years, group_by="domain").alt_text)
     assert len(set(texts)) == 3
     assert "naval 7, 2015–2021" in texts[1] and "air 1, 2019" in texts[1]
@@ -270,7 +270,7 @@ def test_sixteen_joint_vetoes_only_with_the_supplement(vetoes):
 
 
 def _draw_vetoes(marks, **values):
-    fig, ax = new_chart()
+    _fig, ax = new_chart()
     text = military.draw_vetoes(ax, marks, **{"members": military.MEMBERS, "years": (1946, 2024),
                                               "include_supplement": False, **values})
     return ax, text

@@ -108,7 +108,8 @@ def test_trade_chart_overlays_exactly_the_claims_trade_figures(explorer, raw_cla
     tagged = figures.loc[_split(raw_claims.loc["C12", "evidence_figures"])]
     expected = sorted(zip(tagged["year_start"].astype(float), tagged["value"]))
     assert [sorted(map(tuple, c.get_offsets().tolist())) for c in marks] == [expected]
-    assert expected == [(2022.0, 190.0), (2024.0, 237.0)]  # Gill's words: "$190 billion in 2022 to $237 billion in 2024"
+    # Gill's words: "$190 billion in 2022 to $237 billion in 2024"
+    assert expected == [(2022.0, 190.0), (2024.0, 237.0)]
 
     # Ranks and shares cannot sit on a trade-value axis: none drawn, and the source note says which.
     _show(explorer, "C01", "trade_by_reporter", raw_claims)
@@ -158,9 +159,9 @@ def _raw_trade_records() -> dict[str, pd.Series]:
     the reporter's exports plus its imports; China customs' own totals with Russia (not the 1991 USSR row)."""
     trade = load("trade_by_reporter")
     imf = trade[(trade["provider"] == "imf") & trade["flow"].isin(["exports", "imports"])]
-    imf = imf.groupby(["reporter", "year"])["value_usd_bn"].sum()
+    imf_totals = imf.groupby(["reporter", "year"])["value_usd_bn"].sum()
     gacc = trade[(trade["provider"] == "gacc") & (trade["partner"] == "Russia") & (trade["flow"] == "total")]
-    return {"Reported by China (IMF)": imf.loc["China"], "Reported by Russia (IMF)": imf.loc["Russia"],
+    return {"Reported by China (IMF)": imf_totals.loc["China"], "Reported by Russia (IMF)": imf_totals.loc["Russia"],
             "China customs headline (GACC)": gacc.set_index("year")["value_usd_bn"]}
 
 
@@ -183,7 +184,7 @@ def test_trade_text_names_the_record_of_every_number(explorer, raw_claims):
         named.append(record)
     assert sorted(named) == sorted(records)
     # Each record's latest year is there (the customs total the lesson quotes, and where the IMF lines stop).
-    for record, series in records.items():
+    for series in records.values():
         assert f"{series.iloc[-1]:.1f} billion in {series.index[-1]}" in totals
     # The article's crosses are compared with the customs total of the same year.
     compared = re.findall(r"billion for (\d{4}) \(China customs: ([\d.]+)\)", crosses)
@@ -320,8 +321,8 @@ def test_moscow_is_still_chinas_main_arms_supplier_but_a_smaller_share_than_in_t
 
 def test_only_second_hand_attributions_name_a_source_for_a_figure():
     figures = load("figures")
-    attributed = figures[figures["quote"].str.contains(r"according to|reportedly|study|survey|remarked|\bsaid\b|\bstated\b",
-                                                       case=False, regex=True)]
+    reported = r"according to|reportedly|study|survey|remarked|\bsaid\b|\bstated\b"
+    attributed = figures[figures["quote"].str.contains(reported, case=False, regex=True)]
     assert set(attributed["source_id"]) == {"gill2025"}
     assert attributed["quote"].str.contains("reportedly").all()
     # The prose: one sentence, carrying F11 and F12 (Blinken as Gill reports him).
@@ -358,7 +359,8 @@ def test_lesson_teaches_the_form_of_each_page_and_gills_dating_conflict(seed_tex
     nb = nbformat.read(REPO_ROOT / "notebooks" / "05_claims_and_evidence.ipynb", as_version=4)
     printed = "".join(out.get("text", "") for cell in nb.cells if cell.cell_type == "code"
                       for out in cell.get("outputs", []) if "form_note" in cell.source)
-    for source_id, note in load("sources").query("record_kind == 'article'").set_index("source_id")["form_note"].items():
+    articles = load("sources").query("record_kind == 'article'").set_index("source_id")
+    for source_id, note in articles["form_note"].items():
         assert note in printed, f"the form note of {source_id} is not printed in a checked cell"
     markdown = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
     for caution in ["**A forum post**", "**An interview**", "**A forecast**", "**An essay written over time**"]:

@@ -26,7 +26,8 @@ QUOTED = [
     "America’s ‘pivot to Asia’ continues",
     "he dismissed the idea that the U.S. administration’s attempts to normalise relations with Russia were aimed at "
     "using Moscow against China",
-    "China began to see the USSR as a greater threat than the U.S. and both countries attempted to forge closer relations.",
+    "China began to see the USSR as a greater threat than the U.S. and both countries attempted to forge closer "
+    "relations.",
     "If the United States and China go to war, Russia will remain neutral",
     "is not aimed against anyone",
     "not allies, but better than allies",
@@ -70,7 +71,8 @@ def _customs_totals() -> pd.Series:
 @pytest.mark.parametrize("forecaster", sorted(REQUIRED_FORECASTS))
 def test_the_required_forecasts_are_in_the_ledger(forecasts, forecaster):
     made_on, words = REQUIRED_FORECASTS[forecaster]
-    rows = forecasts[forecasts["forecaster"].str.startswith(forecaster) & forecasts["quote"].str.contains(words, regex=False)]
+    rows = forecasts[forecasts["forecaster"].str.startswith(forecaster)
+                     & forecasts["quote"].str.contains(words, regex=False)]
     assert len(rows) == 1, f"{forecaster}: {len(rows)} rows quote {words!r}"
     assert rows["made_on"].iloc[0] == made_on
 
@@ -129,8 +131,8 @@ def test_gdp_numbers_in_the_evidence_notes():
     notes = " ".join(load("forecasts")["evidence_note"])
     assert ratio[1997] == 2.4 and ratio[2023] == 8.8 and ratio[2015] == 8.1
     assert ratio[2020] == 9.8 and ratio[2022] == 7.9
-    for claimed in ["2.4 times Russia's in 1997 and 8.8 times in 2023", "8.1 times Russia's in 2015 and 8.8 times in 2023",
-                    "9.8 in 2020, 7.9 in 2022"]:
+    for claimed in ["2.4 times Russia's in 1997 and 8.8 times in 2023",
+                    "8.1 times Russia's in 2015 and 8.8 times in 2023", "9.8 in 2020, 7.9 in 2022"]:
         assert claimed in notes
 
 
@@ -196,7 +198,8 @@ def test_explorer_growth_bars_are_the_customs_growth():
     heights = {round(b.get_x() + b.get_width() / 2): b.get_height() for b in explorer.axes.patches
                if not b.get_label().startswith("After")}
     assert heights[2024] == pytest.approx((customs[2024] / customs[2023] - 1) * 100)
-    assert "2024 +2.0 %" in explorer.text.alt_text and "Years in the series from the forecast's year on: 1 (2024)" in explorer.text.alt_text
+    assert "2024 +2.0 %" in explorer.text.alt_text
+    assert "Years in the series from the forecast's year on: 1 (2024)" in explorer.text.alt_text
 
 
 def test_timeline_redraws_on_both_controls():
@@ -214,7 +217,8 @@ def test_timeline_events_involve_the_us_or_are_the_2022_statement_and_invasion()
     events = load("events").set_index("event_id").loc[list(lesson.TRIANGLE_EVENTS)]
     us = r"\bUS\b|U\.S\.|United States|American|Biden|Trump|Blinken|NATO|Nato|Alaska|Brzezinski|AUKUS"
     named = events["quote"].str.contains(us) | events["event"].str.contains(us)
-    # The statement decried AUKUS and NATO enlargement (gill2025), and the invasion followed it: tied to the US by the articles.
+    # The statement decried AUKUS and NATO enlargement (gill2025), and the invasion followed it:
+    # tied to the US by the articles.
     assert set(events.index[~named]) == {"E25", "E26"}
 
 
@@ -223,7 +227,6 @@ def test_timeline_events_involve_the_us_or_are_the_2022_statement_and_invasion()
 def test_timeline_shows_every_forecast_marker_apart_from_the_others(lanes, years):
     """Gill's twelve forecasts share one date: each must still be seen, none hidden under another."""
     import numpy as np
-
     from matplotlib.collections import PathCollection
 
     chart = lesson.triangle_timeline()

@@ -122,7 +122,7 @@ def test_empty_file_is_reported(data_copy):
 
 def test_column_not_in_manifest_is_reported(data_copy):
     path = data_copy / "eras.csv"
-    _write(path, [r + ["x"] for r in _rows(path)])
+    _write(path, [[*r, "x"] for r in _rows(path)])
     assert "not in the manifest" in str(_error("eras", data_copy))
 
 

@@ -17,8 +17,10 @@ import math
 import os
 import re
 from collections import Counter
+from collections.abc import Hashable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pandas as pd
 import pytest
@@ -57,7 +59,7 @@ def _text(value: object) -> str:
     return "" if _blank(value) else str(value)
 
 
-def _iso(value: object) -> str:
+def _iso(value: Any) -> str:
     return "" if _blank(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
@@ -174,7 +176,7 @@ class TestFidelityTrade:
 
 
 class TestFidelityArms:
-    SUPPLIERS = {
+    SUPPLIERS: ClassVar[dict[str, tuple[str, int, int]]] = {
         "Soviet Union": ("from_soviet_union_tiv_musd", 1950, 1991),
         "Russia": ("from_russia_tiv_musd", 1992, 2021),
         "All suppliers": ("china_total_all_suppliers_tiv_musd", 1950, 2021),
@@ -212,17 +214,19 @@ class TestFidelityVetoes:
     DESCRIPTIVE = ("draft", "meeting_record", "agenda_item", "crisis_topic", "region")
 
     @staticmethod
-    def _drafts(vetoes: pd.DataFrame) -> dict[str, dict]:
-        drafts = {}
+    def _drafts(vetoes: pd.DataFrame) -> dict[Hashable, dict]:
+        drafts: dict[Hashable, dict] = {}
         for veto_id, group in vetoes.groupby("veto_id", sort=True):
             first = group.iloc[0]
-            for column in ("date", "year", "draft", "meeting_record", "agenda_item", "crisis_topic", "region", "list_source", "source_url"):
+            for column in ("date", "year", "draft", "meeting_record", "agenda_item", "crisis_topic", "region",
+                           "list_source", "source_url"):
                 values = {_text(v) for v in group[column]}
                 assert len(values) == 1, f"{veto_id}: rows disagree on {column}"
             drafts[veto_id] = {
                 "date": _iso(first["date"]),
                 "year": int(first["year"]),
-                **{c: _text(first[c]) for c in ("draft", "meeting_record", "agenda_item", "crisis_topic", "region", "list_source", "source_url", "note")},
+                **{c: _text(first[c]) for c in ("draft", "meeting_record", "agenda_item", "crisis_topic", "region",
+                                                "list_source", "source_url", "note")},
                 "members": sorted(group["member"]),
             }
         return drafts
@@ -230,7 +234,8 @@ class TestFidelityVetoes:
     def test_list_rows_equal_and_none_dropped(self, shared):
         drafts = self._drafts(load("unsc_vetoes"))
         ours = Counter(
-            (d["date"], d["year"], d["draft"], d["meeting_record"], d["agenda_item"], d["crisis_topic"], d["region"], tuple(d["members"]))
+            (d["date"], d["year"], d["draft"], d["meeting_record"], d["agenda_item"], d["crisis_topic"], d["region"],
+             tuple(d["members"]))
             for d in drafts.values()
             if d["list_source"] == "un_dhl_list"
         )
@@ -347,7 +352,7 @@ class TestFidelityExercises:
 
 
 class TestFidelityCrude:
-    COLUMNS = {
+    COLUMNS: ClassVar[dict[str, tuple[str, str]]] = {
         "imports_from_russia_million_tonnes": ("imports_from_russia", "million tonnes"),
         "imports_from_russia_mbd": ("imports_from_russia_per_day", "million barrels per day"),
         "imports_from_saudi_million_tonnes": ("imports_from_saudi_arabia", "million tonnes"),
@@ -362,7 +367,8 @@ class TestFidelityCrude:
             year = int(row["year"])
             for column, (measure, unit) in self.COLUMNS.items():
                 if row[column] == "":
-                    assert (year, measure) not in crude.index, f"{year} {measure} is empty in the original: nothing may be filled in"
+                    assert (year, measure) not in crude.index, (
+                        f"{year} {measure} is empty in the original: nothing may be filled in")
                     continue
                 from_columns.add((year, measure))
                 got = crude.loc[(year, measure)]
@@ -378,14 +384,15 @@ class TestFidelityCrude:
         fall_2024 = float(re.search(r"fell ([0-9.]+)% y/y", notes[2024]).group(1))
         assert _close(crude.loc[(2023, "imports_from_russia_value"), "value"], value_2023)
         assert _close(crude.loc[(2024, "china_total_crude_imports_change"), "value"], -fall_2024)
+        listed = {r["source_url"] for r in shared["crude"]}
         for (year, measure), got in crude.iterrows():
-            assert got["source_url"] in notes[year] or got["source_url"] in {r["source_url"] for r in shared["crude"]}, (year, measure)
+            assert got["source_url"] in notes[year] or got["source_url"] in listed, (year, measure)
 
 
 # --------------------------------------------------------------------------- published checks (data/ only)
 
 
-def _counts_by_member(vetoes: pd.DataFrame) -> dict[str, int]:
+def _counts_by_member(vetoes: pd.DataFrame) -> dict[Hashable, int]:
     return vetoes_by_member(vetoes).to_dict()
 
 
@@ -407,7 +414,8 @@ class TestPublishedVetoes:
         to_july_2022 = vetoes[vetoes["date"] <= pd.Timestamp("2022-07-08")]
         joint = _joint(to_july_2022)
         assert len(joint) == 14
-        assert joint["year"].tolist() == [2007, 2008, 2011, 2012, 2012, 2014, 2016, 2017, 2019, 2019, 2019, 2020, 2020, 2022]
+        assert joint["year"].tolist() == [2007, 2008, 2011, 2012, 2012, 2014, 2016, 2017, 2019, 2019, 2019, 2020, 2020,
+                                          2022]
         assert len(_joint(vetoes)) == 16
         assert len(_joint(vetoes, "China", "USSR")) == 0
 
@@ -468,7 +476,8 @@ class TestPublishedArms:
     def test_no_soviet_deliveries_recorded_1969_1989(self):
         arms = load("arms_deliveries_to_china")
         soviet = arms[(arms["supplier"] == "Soviet Union") & arms["year"].between(1969, 1989)]
-        assert len(soviet) == 21 and (soviet["value_status"] == "none recorded").all() and (soviet["tiv_millions"] == 0).all()
+        assert len(soviet) == 21
+        assert (soviet["value_status"] == "none recorded").all() and (soviet["tiv_millions"] == 0).all()
 
     def test_csis_shares(self):
         arms = load("arms_deliveries_to_china").pivot(index="year", columns="supplier", values="tiv_millions").fillna(0)
@@ -491,7 +500,8 @@ class TestPublishedArms:
 
 def _trade(year: int, reporter: str, flow: str, provider: str = "imf") -> float:
     trade = load("trade_by_reporter").set_index(["year", "reporter", "flow", "provider"])
-    return float(trade.loc[(year, reporter, flow, provider), "value_usd_bn"])
+    value: Any = trade.loc[(year, reporter, flow, provider), "value_usd_bn"]
+    return float(value)
 
 
 class TestPublishedTrade:
@@ -508,7 +518,8 @@ class TestPublishedTrade:
         "year, imf_total, gacc_total",
         [
             (1997, 6.12, 6.12), (1998, 5.46, 5.48), (1999, 5.72, 5.7), (2008, 56.79, 56.83), (2010, 55.40, 55.45),
-            (2016, 69.75, 69.52), (2017, 84.44, 84.07), (2018, 106.65, 107), (2019, 109.74, 110.75), (2020, 107.70, 107.76),
+            (2016, 69.75, 69.52), (2017, 84.44, 84.07), (2018, 106.65, 107), (2019, 109.74, 110.75),
+            (2020, 107.70, 107.76),
         ],
     )
     def test_imf_against_gacc(self, year, imf_total, gacc_total):
@@ -518,7 +529,8 @@ class TestPublishedTrade:
         assert abs(china_sum / gacc_total - 1) <= 0.011
 
     def test_2010_split(self):
-        assert (round(_trade(2010, "China", "exports"), 2), round(_trade(2010, "China", "imports"), 2)) == (29.59, 25.81)
+        rounded = (round(_trade(2010, "China", "exports"), 2), round(_trade(2010, "China", "imports"), 2))
+        assert rounded == (29.59, 25.81)
         assert (_trade(2010, "China", "exports", "gacc"), _trade(2010, "China", "imports", "gacc")) == (29.61, 25.84)
 
     def test_gacc_headlines_and_bounds(self):

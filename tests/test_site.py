@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import itertools
 import re
 import threading
 from html.parser import HTMLParser
@@ -24,7 +25,7 @@ from russia_china.data import load
 from russia_china.paths import REPO_ROOT
 from russia_china.site import SiteError
 from russia_china.site.build import _empty, build_site
-from russia_china.site.notebooks import WIDGET_VIEW, NotebookPages, StaticCharts
+from russia_china.site.notebooks import FOLD_LINES, WIDGET_VIEW, NotebookPages, StaticCharts, StaticFeedback
 from russia_china.site.order import Navigation
 from russia_china.tools.release import MARKERS, PLACEHOLDER_NOTE
 
@@ -41,7 +42,7 @@ def reading_order() -> list[str]:
     order = ["index.html"]
     for lesson in LESSONS:
         order += [f"{lesson.stem}.html"] + [f"{e.stem}.html" for e in EXERCISES if e.name[:3] == lesson.name[:3]]
-    return order + ["sources.html", "instructor_notes.html"]
+    return [*order, "sources.html", "instructor_notes.html"]
 
 
 class PageParser(HTMLParser):
@@ -173,6 +174,38 @@ def test_nothing_from_solutions_appears_anywhere(parsed):
         assert [line for line in secrets if line in text] == [], f"{name} shows text from solutions/"
 
 
+def test_exercise_pages_say_what_to_do_instead_of_running_a_cell(parsed):
+    for name, page in parsed.items():
+        assert "run the cell again" not in page.plain, f"{name} asks for what a static page cannot do"
+    for notebook in EXERCISES:
+        text = " ".join(parsed[f"{notebook.stem}.html"].plain.split())
+        assert f"static copy of exercises/{notebook.name}" in text and "open the notebook in JupyterLab" in text
+
+
+def test_a_not_answered_check_points_to_jupyterlab():
+    message = "02.1 · not answered yet: Write your answer in place of the ..., then run the cell again."
+    output = nbformat.v4.new_output("stream", name="stdout", text=message)
+    html = nbformat.v4.new_output("display_data", data={"text/html": f"<p>{message}</p>", "text/plain": message})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("check('02.1', ...)", outputs=[output, html])])
+    nb, _ = StaticFeedback().preprocess(nb, {})
+    shown = [nb.cells[0].outputs[0].text, *nb.cells[0].outputs[1].data.values()]
+    assert all("run the cell again" not in text and "opened in JupyterLab" in text for text in shown)
+
+
+def _code_cells(notebook: Path) -> list[str]:
+    return [cell.source for cell in nbformat.read(notebook, as_version=4).cells if cell.cell_type == "code"]
+
+
+def test_long_code_and_text_alternative_builders_fold_away(parsed):
+    for notebook in LESSONS + EXERCISES:
+        cells = _code_cells(notebook)
+        folded = [c for c in cells if "alt_text" in c or len(c.splitlines()) > FOLD_LINES]
+        raw = parsed[f"{notebook.stem}.html"].raw
+        assert raw.count('<details class="site-code">') == len(folded), notebook.name
+        assert raw.count("<summary>Code that draws the chart") == len([c for c in folded if "alt_text" in c])
+    assert any(_code_cells(notebook) for notebook in LESSONS)
+
+
 # 2. Contents and navigation ------------------------------------------------------------------------------
 
 
@@ -294,7 +327,7 @@ def test_language_title_landmarks_and_heading_order(parsed):
         assert page.tags.count("main") == 1 and page.tags.count("nav") == 2, name
         levels = page.headings
         assert levels.count(1) == 1 and levels[0] == 1, f"{name}: {levels[:5]}"
-        skips = [(a, b) for a, b in zip(levels, levels[1:]) if b > a + 1]
+        skips = [(a, b) for a, b in itertools.pairwise(levels) if b > a + 1]
         assert skips == [], f"{name} skips heading levels {skips}"
 
 
@@ -318,6 +351,45 @@ def served(site):
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+#: Prose may run to about 80 characters a line; a little slack for the browser's rounding.
+MEASURE_CH = 81
+#: The width of each prose block, in widths of its own font's "0" (CSS's ch unit).
+PROSE_WIDTHS = r"""() => [...document.querySelectorAll(
+    '.jp-RenderedMarkdown p, .jp-RenderedMarkdown li, main.site-page p')]
+  .filter(el => el.offsetParent !== null)
+  .map(el => {
+    const probe = document.createElement('span');
+    probe.textContent = '0'.repeat(100);
+    probe.style.cssText = 'position:absolute;visibility:hidden;white-space:nowrap';
+    el.appendChild(probe);
+    const ch = probe.getBoundingClientRect().width / 100;
+    probe.remove();
+    return [el.textContent.slice(0, 40), el.getBoundingClientRect().width / ch];
+  })"""
+
+
+def test_prose_keeps_a_readable_measure_in_a_wide_window(site, served):
+    need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    wide, measured = {}, 0
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            page = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+            for name in ["index.html", f"{LESSONS[0].stem}.html", f"{EXERCISES[0].stem}.html", "instructor_notes.html"]:
+                page.goto(f"{served}/{name}", wait_until="load")
+                widths = page.evaluate(PROSE_WIDTHS)
+                measured += len(widths)
+                over = [(text, round(chars)) for text, chars in widths if chars > MEASURE_CH]
+                if over:
+                    wide[name] = over[:3]
+        finally:
+            browser.close()
+    assert measured > 20, "no prose found to measure"
+    assert wide == {}, f"prose wider than {MEASURE_CH} characters a line: {wide}"
 
 
 def test_every_page_renders_offline_with_no_serious_accessibility_problems(site, served):

@@ -7,18 +7,20 @@ from __future__ import annotations
 import base64
 import html
 import io
-import math
 import struct
 import textwrap
 import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .chart_canvas import WidgetCanvas
 from .citations import source_line
 
 #: Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
@@ -26,6 +28,58 @@ PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F
 #: Line styles and markers carry the same distinction as colour, for print and for readers who see no colour.
 LINE_STYLES = ["-", "--", ":", "-."] * 2
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+
+
+@dataclass(frozen=True)
+class Look:
+    """How one entity is drawn: colour, marker and line style together."""
+
+    colour: str
+    marker: str
+    linestyle: str = "-"
+
+
+#: One look per entity the lessons compare, the same in every lesson: a reader
+#: who learns that Russia is vermilion squares in lesson 02 finds it so in 03.
+#: Lessons ask :func:`look` and never pick palette colours for these entities.
+LOOKS: dict[str, Look] = {
+    # Countries: as economies, as reporters of trade and as SIPRI suppliers.
+    "China": Look(PALETTE[0], "o", "-"),
+    "Russia": Look(PALETTE[1], "s", "--"),
+    "Soviet Union": Look(PALETTE[3], "^", "-"),
+    "All suppliers": Look(PALETTE[7], "D", ":"),
+    "Saudi Arabia": Look(PALETTE[2], "o", "-"),  # China's other large crude supplier
+    # The other permanent members of the UN Security Council.
+    "USA": Look(PALETTE[2], "P", "-"),
+    "UK": Look(PALETTE[5], "X", "--"),
+    "France": Look(PALETTE[4], "v", ":"),
+    # The three records of China–Russia trade (data.derived.TRADE_RECORDS): each side in its country's look.
+    "Reported by China (IMF)": Look(PALETTE[0], "o", "-"),
+    "Reported by Russia (IMF)": Look(PALETTE[1], "s", "--"),
+    # Customs headlines are points only (a line would invent the years between them), drawn hollow.
+    "China customs headline (GACC)": Look(PALETTE[2], "s", ""),
+    # Trade flows.
+    "exports": Look(PALETTE[5], "^", "-"),
+    "imports": Look(PALETTE[4], "v", "--"),
+    "total": Look(PALETTE[7], "D", ":"),
+    # The five articles, by source_id.
+    "brooker2015": Look(PALETTE[4], "v", "-"),
+    "chan2022": Look(PALETTE[5], "X", "--"),
+    "kuhrt2024": Look(PALETTE[3], "*", ":"),
+    "bobby2025": Look(PALETTE[1], "P", "-."),
+    "gill2025": Look(PALETTE[0], "s", "-"),
+}
+#: Other names of the same entities.
+ALIASES = {"USSR": "Soviet Union", "China (IMF)": "Reported by China (IMF)",
+           "Russia (IMF)": "Reported by Russia (IMF)"}
+
+
+def look(entity: str) -> Look:
+    """The one look of a country, supplier, trade record, flow or article (source_id)."""
+    try:
+        return LOOKS[ALIASES.get(entity, entity)]
+    except KeyError:
+        raise KeyError(f"{entity!r} has no look in charts.LOOKS; add it there, not in a lesson") from None
 
 SOURCE_FONT_SIZE = 8
 _SOURCE_WIDTH = 110  # characters per line of source text
@@ -53,55 +107,6 @@ def new_chart(width: float = 9, height: float = 4.8, *, fixed_layout: bool = Fal
     return fig, ax
 
 
-#: Bitmaps of the strings widget charts have drawn, by (text, font file, size,
-#: dpi, hinting, antialiasing): see _StringAtOnceRenderer.
-_STRING_BITMAPS: dict[tuple, tuple[np.ndarray, float, float, float]] = {}
-_MAX_STRING_BITMAPS = 4096
-
-
-class _StringAtOnceRenderer(RendererAgg):
-    """An Agg renderer that draws each string of text as one bitmap, as
-    matplotlib did before 3.11, and keeps the bitmaps of the strings it drew.
-
-    From 3.11 matplotlib draws text one glyph at a time in Python, which made
-    text most of a widget chart's redraw. A string's bitmap does not depend on
-    where it goes, so the titles, labels, tick labels and source lines that
-    redraws repeat are copied, not drawn again. Text looks the same: glyphs
-    within a string are placed to the whole pixel rather than a fraction.
-    """
-
-    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        if ismath:
-            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
-        font = self._prepare_font(prop)
-        key = (s, font.fname, prop.get_size_in_points(), self.dpi, get_hinting_flag(), gc.get_antialiased())
-        if key not in _STRING_BITMAPS:
-            if len(_STRING_BITMAPS) >= _MAX_STRING_BITMAPS:
-                del _STRING_BITMAPS[next(iter(_STRING_BITMAPS))]  # the oldest
-            font.set_text(s, 0, flags=get_hinting_flag())
-            font.draw_glyphs_to_bitmap(antialiased=gc.get_antialiased())
-            left, top = (offset / 64 for offset in font.get_bitmap_offset())
-            _STRING_BITMAPS[key] = (np.array(font.get_image()), left, top, font.get_descent() / 64)
-        bitmap, left, top, descent = _STRING_BITMAPS[key]
-        x = round(x + left + descent * math.sin(math.radians(angle)))
-        y = round(y + top + descent * math.cos(math.radians(angle)))
-        self._renderer.draw_text_image(bitmap, x, y + 1, angle, gc)
-
-
-class WidgetCanvas(FigureCanvasAgg):
-    """The canvas of a widget chart: Agg, with text drawn a string at a time
-    where this matplotlib would draw it a glyph at a time."""
-
-    def get_renderer(self):
-        if not hasattr(RendererAgg, "_draw_text_glyphs_and_boxes"):  # matplotlib < 3.11 draws strings at once
-            return super().get_renderer()
-        key = (*self.get_width_height(physical=True), self.figure.dpi)
-        if self._lastKey != key:
-            self.renderer = _StringAtOnceRenderer(*key)
-            self._lastKey = key
-        return self.renderer
-
-
 def style_axes(ax: Axes) -> None:
     """The course's axes style; re-applied after ``ax.clear()`` when a widget redraws."""
     ax.set_prop_cycle(color=PALETTE[:4], linestyle=LINE_STYLES[:4])
@@ -110,23 +115,9 @@ def style_axes(ax: Axes) -> None:
 
 
 def clear_axes(ax: Axes) -> None:
-    """Empty the axes for a widget's redraw and re-apply the course's style.
-
-    ``ax.clear()`` throws away the axes' tick objects, and building ticks
-    again (five artists each) is a sixth of a redraw: the old ones are reset
-    to the new first tick's properties, as matplotlib does for each tick it
-    adds, and kept for the next draw.
-    """
-    spare = {axis: (axis.majorTicks[1:], axis.minorTicks[1:]) for axis in (ax.xaxis, ax.yaxis)}
+    """Empty the axes for a widget's redraw and re-apply the course's style."""
     ax.clear()
     style_axes(ax)
-    if not hasattr(ax.xaxis, "_copy_tick_props"):  # not in this matplotlib: build ticks anew
-        return
-    for axis, (major, minor) in spare.items():
-        for ticks, kept in ((axis.majorTicks, major), (axis.minorTicks, minor)):
-            for tick in kept:
-                axis._copy_tick_props(ticks[0], tick)
-            ticks.extend(kept)
 
 
 def label_chart(
@@ -158,8 +149,9 @@ def label_chart(
     else:
         ax.set_title(f"{title} ({units})", loc="left", fontsize=12, fontweight="bold")
         fig.supxlabel(wrapped, x=0.0, ha="left", fontsize=SOURCE_FONT_SIZE, color="#333333")
-    fig.alt_text = alt_text
-    fig.source_text = wrapped
+    # Carried on the figure for show() and the widgets; matplotlib's Figure type does not declare them.
+    fig.alt_text = alt_text  # type: ignore[attr-defined]
+    fig.source_text = wrapped  # type: ignore[attr-defined]
     return fig
 
 
@@ -171,8 +163,9 @@ def _place_with_fixed_margins(fig: Figure, source_text: str) -> None:
     fig.subplots_adjust(left=0.085, right=0.98, top=0.92, bottom=bottom_px / height_px)
     artist = getattr(fig, "source_artist", None)
     if artist is None:  # one text artist for the widget's life, in the bottom left corner
-        fig.source_artist = artist = fig.text(6 / fig.bbox.width, 8 / fig.bbox.height, "", ha="left",
-                                              va="bottom", fontsize=SOURCE_FONT_SIZE, color="#333333")
+        fig.source_artist = artist = fig.text(  # type: ignore[attr-defined]  # kept on the figure to reuse
+            6 / fig.bbox.width, 8 / fig.bbox.height, "", ha="left", va="bottom", fontsize=SOURCE_FONT_SIZE,
+            color="#333333")
     artist.set_text(source_text)
 
 
@@ -298,15 +291,16 @@ def describe_lines(data, *, x: str, y: str, by: str | None = None, unit: str = "
     suffix = _suffix(unit)
     groups = [(None, data)] if by is None else list(data.groupby(by, sort=False))
     clauses = []
-    for name, rows in groups:
-        rows = rows.sort_values(x)
+    for name, unsorted in groups:
+        rows = unsorted.sort_values(x)
         valued = rows[rows[y].notna()]
         if valued.empty:
             clauses.append(f"{name}: no values")
             continue
         xs, ys = valued[x].tolist(), valued[y].tolist()  # columns, not rows: a row would turn years into floats
         last = len(ys) - 1
-        at_ends, between = {0: [], last: []}, []
+        at_ends: dict[int, list[str]] = {0: [], last: []}
+        between: list[str] = []
         for extreme in extremes:  # an extreme at an end is said there, not a second time
             at = ys.index(max(ys) if extreme == "highest" else min(ys))
             if at in at_ends:
@@ -430,7 +424,7 @@ def approximate_band(ax: Axes, start: float, end: float, *, label: str, color: s
     late 1950s' read as 1957–1959), where a single line would look as exact as a
     dated year. Each year's band runs from half a year before to half after;
     ``rows`` limits it to a (bottom, top) range of y, in data units."""
-    style = {"facecolor": "none", "edgecolor": color, "hatch": "///", "linewidth": 1.2, "label": label,
+    style: dict[str, Any] = {"facecolor": "none", "edgecolor": color, "hatch": "///", "linewidth": 1.2, "label": label,
              "zorder": 1, "gid": "approximate date"}
     if rows is None:
         return ax.axvspan(start - 0.5, end + 0.5, **style)

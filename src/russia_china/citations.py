@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -14,7 +15,7 @@ _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augu
            "September", "October", "November", "December"]
 
 
-def readable_date(published: object) -> str:
+def readable_date(published: Any) -> str:
     """'2025-03-18' -> '18 March 2025'; '2024-04' -> 'April 2024'; '2022' -> '2022'."""
     if pd.isna(published) or not str(published):
         return "undated"
@@ -42,6 +43,8 @@ def cite(source_id: str) -> str:
     if source_id not in sources.index:
         raise KeyError(f"unknown source_id {source_id!r}; known: {', '.join(sources.index)}")
     row = sources.loc[source_id]
+    # source_id is the primary key, so .loc finds one row, never a frame.
+    assert isinstance(row, pd.Series)
     if row["record_kind"] == "provider":
         return f"{row['author']}, {row['title']}"
     outlet, date = outlet_and_date(row)

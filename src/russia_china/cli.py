@@ -83,6 +83,10 @@ def _bench(args: argparse.Namespace) -> int:
         from .tools.bench import bench_widgets
         return bench_widgets(args.changes, progress=tqdm)
 
+    def run_browser():
+        from .tools.bench_browser import bench_browser
+        return bench_browser(args.changes, only=args.charts.split(",") if args.charts else None, progress=tqdm)
+
     def run_suite():
         from .tools.bench_suite import bench_suite
         return bench_suite()
@@ -95,7 +99,8 @@ def _bench(args: argparse.Namespace) -> int:
         from .tools.bench_grading import bench_grading
         return bench_grading(args.submissions, [1, 2])
 
-    runners = {"widgets": run_widgets, "suite": run_suite, "setup": run_setup, "grading": run_grading}
+    runners = {"widgets": run_widgets, "browser": run_browser, "suite": run_suite, "setup": run_setup,
+               "grading": run_grading}
     parts = args.only.split(",")
     unknown = set(parts) - set(runners)
     if unknown:
@@ -106,7 +111,7 @@ def _bench(args: argparse.Namespace) -> int:
     for part, run in runners.items():  # always in this order, whatever the order asked for
         if part in parts:
             results[part] = run()
-            print(bench_report.lines(part, results[part]) + "\n")
+            print(bench_report.lines(part, results[part], {**bench_report.stored(), **results}) + "\n")
     results["bench_seconds"] = round(time.perf_counter() - started)
     print(f"the benchmark took {results['bench_seconds']} s")
     if not args.no_record:
@@ -208,10 +213,12 @@ def build_parser() -> argparse.ArgumentParser:
     timing_cmd = commands.add_parser("timing", help="stated lesson times against a read-through estimate")
     timing_cmd.set_defaults(run=_timing)
 
-    bench = commands.add_parser("bench", help="measure what users feel: widgets, suite, setup, grading (not a test)")
-    bench.add_argument("--only", default="widgets,suite,setup,grading",
-                       help="comma-separated parts to run (default: all four)")
+    bench = commands.add_parser("bench", help="measure what users feel: widgets (in the kernel and in the browser), "
+                                              "suite, setup, grading (not a test)")
+    bench.add_argument("--only", default="widgets,browser,suite,setup,grading",
+                       help="comma-separated parts to run (default: all five)")
     bench.add_argument("--changes", type=int, default=30, help="control changes per widget (default 30)")
+    bench.add_argument("--charts", default="", help="browser part: only these charts, e.g. 00:series_gallery")
     bench.add_argument("--submissions", type=int, default=50, help="generated class size for grading (default 50)")
     bench.add_argument("--no-record", action="store_true", help="print only; leave docs/performance.* alone")
     bench.set_defaults(run=_bench)

@@ -34,7 +34,8 @@ def place(exercises: pd.DataFrame, kinds: pd.Series, order: Sequence[str], min_g
     when = exercises["year"] + (exercises["start_date"].dt.day_of_year - 1) / 365
     placed = exercises.assign(kind=kinds, dated=when.notna(), when=when.fillna(exercises["year"] + 0.5),
                               row=kinds.map(rows)).sort_values(["row", "when"])
-    steps, lane_ends = [], {}  # lane_ends[(row, step)]: where the last marker in that lane sits
+    steps: list[int] = []
+    lane_ends: dict[tuple[int, int], float] = {}  # (row, step): where the last marker in that lane sits
     for row, at in zip(placed["row"], placed["when"]):
         step = 0
         while lane_ends.get((row, step), -1e9) > at - min_gap:

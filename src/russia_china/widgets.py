@@ -11,12 +11,20 @@ PNG fallback for pages without a running kernel.
 from __future__ import annotations
 
 import html
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
-from .charts import clear_axes, img_html, label_chart, mimebundle, new_chart, png_bytes
+from .chart_image import ChartImage
+from .chart_table import data_table_html
+from .charts import clear_axes, label_chart, mimebundle, new_chart, png_bytes
+from .keyboard import KeysToControls
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class InvalidSelection(ValueError):
@@ -33,6 +41,10 @@ class ChartText:
     sources: Sequence[str]
     alt_text: str
     source_note: str = ""
+    #: The numbers the chart plots, one row per mark, shown as a table under it
+    #: ("Show the data"): the same information for screen readers and for
+    #: students who want the numbers. Not compared: charts differ by their text.
+    data: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
 
 DrawFunction = Callable[..., ChartText]
@@ -86,21 +98,26 @@ class ChartWidget:
     message: str = field(init=False, default="")
     png: bytes = field(init=False, default=b"")
     redraws: int = field(init=False, default=0)
+    #: How long the last control change took in the kernel, read by the browser benchmark (bench_probe).
+    last_redraw_ms: float = field(init=False, default=0.0)
     _held: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
         self.figure, self.axes = new_chart(self.width, self.height, fixed_layout=True)
-        # An HTML <img> rather than widgets.Image, whose view has no alt text: this
-        # gives the chart its text alternative as alt in JupyterLab too.
-        self.image = widgets.HTML(layout=widgets.Layout(max_width="100%"))
+        # An <img> with alt text (widgets.Image has none), its PNG sent as binary: see chart_image.
+        self.image = ChartImage(layout=widgets.Layout(max_width="100%"))
         self.caption = widgets.HTML()
+        # Above the chart, where the eye is after moving a control; empty (no alert) while the chart is drawn.
+        self.alert = widgets.HTML()
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
             if isinstance(control, widgets.ToggleButtons) and not control.style.button_width:
                 control.style.button_width = "auto"  # the default width cuts long choices short
+            if isinstance(control, widgets.Checkbox) and control.layout.width is None:
+                control.layout.width = "auto"  # the default 300 px cuts a long description short
         self.view = widgets.VBox(
             [widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")),
-             self.image, self.caption]
+             self.alert, self.image, self.caption, KeysToControls()]
         )
         self.view.add_class("russia-china-chart")  # a stable hook for browser tests and styling
         self.update()
@@ -120,6 +137,7 @@ class ChartWidget:
     def _on_change(self, change: dict) -> None:
         if self._held:
             return
+        started = time.perf_counter()
         if self.before_redraw is not None:
             changed = next(name for name, control in self.controls.items() if control is change["owner"])
             self._held = True
@@ -128,6 +146,7 @@ class ChartWidget:
             finally:
                 self._held = False
         self.update()
+        self.last_redraw_ms = (time.perf_counter() - started) * 1000
 
     def update(self, **overrides: object) -> None:
         """Redraw with the current control values, or explain why not.
@@ -140,20 +159,46 @@ class ChartWidget:
             text = self.draw(self.axes, **{**self.values, **overrides})
         except InvalidSelection as problem:
             self.message = str(problem)
-            self.caption.value = f'<p role="alert"><strong>⚠ {html.escape(self.message)}</strong></p>'
+            self.alert.value = (f'<p role="alert" class="russia-china-chart-alert"><strong>⚠ '
+                                f'{html.escape(self.message)}</strong></p>')
+            self._show_no_chart()
             return
+        self.alert.value = ""
         label_chart(self.figure, self.axes, title=text.title, units=text.units, sources=text.sources,
                     alt_text=text.alt_text, source_note=text.source_note)
         self.text, self.message = text, ""
         self.png = png_bytes(self.figure)
-        self.image.value = img_html(self.png, text.alt_text)
-        self.caption.value = f"<p><em>Text alternative:</em> {html.escape(text.alt_text)}</p>"
+        self.image.show(self.png, text.alt_text)
+        self.caption.value = (f"<p><em>Text alternative:</em> {html.escape(text.alt_text)}</p>"
+                              + data_table_html(text.data, text.title, text.units))
         self.redraws += 1
+
+    def _show_no_chart(self) -> None:
+        """Replace the chart with an empty grey frame at once: the old chart
+        would contradict the controls the student has just changed."""
+        clear_axes(self.axes)
+        self.axes.set_axis_off()
+        self.axes.set_title("")
+        self.axes.text(0.5, 0.5, "No chart for this choice:\nsee the message above.", ha="center", va="center",
+                       fontsize=13, color="#555555", transform=self.axes.transAxes)
+        self.figure.patch.set_facecolor("#EEEEEE")
+        source_artist = getattr(self.figure, "source_artist", None)
+        if source_artist is not None:
+            source_artist.set_text("")
+        self.png = png_bytes(self.figure)
+        self.figure.patch.set_facecolor("white")
+        self.image.show(self.png, f"No chart: {self.message}",
+                        css_class="russia-china-chart-image russia-china-chart-empty")
+        self.caption.value = ""
 
     def _repr_mimebundle_(self, **kwargs):
         """The live widget, plus the current chart as a static PNG with alt text
         and its text alternative, for viewers without a kernel."""
         live = self.view._repr_mimebundle_(**kwargs) or {}
-        plain = f"Chart: {self.text.title} ({self.text.units}). {self.text.alt_text}"
-        static, metadata = mimebundle(self.png, self.text.alt_text, plain, self.figure.source_text)
+        text = self.text
+        assert text is not None, "__post_init__ refuses a chart whose defaults cannot be drawn"
+        # label_chart sets source_text on the figure; matplotlib's Figure type does not declare it.
+        source_text = self.figure.source_text  # type: ignore[attr-defined]
+        plain = f"Chart: {text.title} ({text.units}). {text.alt_text}"
+        static, metadata = mimebundle(self.png, text.alt_text, plain, source_text)
         return {**static, **live, "text/plain": plain}, metadata

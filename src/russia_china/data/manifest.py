@@ -93,7 +93,8 @@ def read_manifest(path: Path) -> Manifest:
     for column in manifest.columns:
         by = column.get("range_by", {}).get("column")
         if by is not None and by not in names:
-            problems.append(Problem(f"range_by names a column the manifest does not list ({by})", column=column["name"]))
+            problems.append(
+                Problem(f"range_by names a column the manifest does not list ({by})", column=column["name"]))
     for rule in content.get("consistent", []):
         for role in ("date", "year"):
             if rule[role] not in names:

@@ -26,7 +26,10 @@ def passage(passage_id: str) -> pd.Series:
     passages = load("passages").set_index("passage_id")
     if passage_id not in passages.index:
         raise KeyError(f"unknown passage_id {passage_id!r}; known: {', '.join(passages.index)}")
-    return passages.loc[passage_id]
+    row = passages.loc[passage_id]
+    # passage_id is the primary key, so .loc finds one row, never a frame.
+    assert isinstance(row, pd.Series)
+    return row
 
 
 def sentence_starts(text: str) -> list[int]:

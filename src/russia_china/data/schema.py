@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
@@ -78,7 +79,7 @@ def _each_item(spec: dict, accept: Callable[[str], bool], error: str) -> pa.Chec
     separator = spec.get("list_separator")
 
     def check(series: pd.Series) -> pd.Series:
-        def ok(cell: object) -> bool:
+        def ok(cell: Any) -> bool:
             if pd.isna(cell):
                 return True
             items = [i.strip() for i in str(cell).split(separator)] if separator else [str(cell)]
@@ -99,17 +100,19 @@ def failure_problems(
     coerced = failures["check"].astype(str).str.startswith("coerce_dtype")
     bad_type_columns = set(failures.loc[coerced, "column"])
     problems: list[Problem] = []
-    for failure in failures.itertuples(index=False):
-        check = str(failure.check)
-        column = None if pd.isna(failure.column) else str(failure.column)
-        value = failure.failure_case
+    # The columns one by one, as itertuples() would give them: its tuples' .index is tuple.index.
+    for check_name, column_name, value, row_index in zip(
+        failures["check"], failures["column"], failures["failure_case"], failures["index"]
+    ):
+        check = str(check_name)
+        column = None if pd.isna(column_name) else str(column_name)
         # pandera repeats a failed coercion as a dtype failure, and range
         # checks then fail on the uncoerced text: report the cause once.
         if check.startswith("dtype(") and column in bad_type_columns:
             continue
-        if pd.isna(failure.index) and column in bad_type_columns:
+        if pd.isna(row_index) and column in bad_type_columns:
             continue
-        row = None if pd.isna(failure.index) else int(failure.index) + 1
+        row = None if pd.isna(row_index) else int(row_index) + 1
         line = row_start_lines[row - 1] if row is not None and row <= len(row_start_lines) else None
         message = _describe(check, value, column, manifest)
         if check == "column_in_dataframe":

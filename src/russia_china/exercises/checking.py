@@ -17,8 +17,18 @@ import pandas as pd
 
 from . import extraction, keys, plain
 from .feedback import Feedback
-from .format import (HINT, KEY_ENV, KEY_FILE, MANUAL_KINDS, NOT_ANSWERED, PASSED, PLACEHOLDER_TEXT, RECORD_ENV,
-                     RECORDED, UNKNOWN)
+from .format import (
+    HINT,
+    KEY_ENV,
+    KEY_FILE,
+    MANUAL_KINDS,
+    NOT_ANSWERED,
+    PASSED,
+    PLACEHOLDER_TEXT,
+    RECORD_ENV,
+    RECORDED,
+    UNKNOWN,
+)
 
 #: Every answer given to check() in this kernel, by exercise id (the last one
 #: wins), in the canonical form the hidden tests see: a number, text, a table
@@ -91,7 +101,7 @@ def judge(exercise: str, value: object, key: dict[str, Any] | None = None) -> tu
     try:
         value = canonical(kind, value, entry)
         if kind in MANUAL_KINDS:
-            return _judge_written(exercise, value, entry), value
+            return _judge_written(exercise, str(value), entry), value  # canonical() made it text
         if kind == "extraction":
             return _judge_extraction(exercise, value, entry), value
         candidates = _normalised(value, entry)
@@ -145,7 +155,7 @@ def _a(value: object) -> str:
     return names.get(type(value), f"a {type(value).__name__}")
 
 
-def _as_number(value: object) -> object:
+def _as_number(value: Any) -> object:
     """A one-value Series, DataFrame or array is the number it holds."""
     if type(value) in (pd.Series, pd.DataFrame) and value.size == 1:
         return _as_number(value.to_numpy().ravel()[0])
@@ -202,7 +212,7 @@ def _type_hint(value: object, entry: dict[str, Any], detail: str) -> str:
                 f"of the passage, e.g. {form.example}. ({detail})")
     if kind == "number" and type(value) is str:
         return "Your answer is text. Give a number without quotes or units, e.g. 12.5."
-    if kind == "number" and type(value) in (pd.Series, pd.DataFrame) or type(value).__name__ == "ndarray":
+    if (kind == "number" and type(value) in (pd.Series, pd.DataFrame)) or type(value).__name__ == "ndarray":
         return "Your answer is a table with several values. Pick out the single number, e.g. with .iloc[0]."
     if isinstance(value, plain.Unsupported):
         return f"{detail[0].upper()}{detail[1:]}. Give {_WANTED.get(kind, 'a plain answer')} as the exercise asks."

@@ -118,10 +118,10 @@ def years(value: object) -> list[int | None] | None:
     None when it is not a year at all."""
     if _empty(value):
         return [None]
-    if type(value) in (int, float):
+    if type(value) is int or type(value) is float:
         return [int(value)] if 0 < value < 3000 and float(value).is_integer() else None
     if type(value) is str:
-        found = [int(y) for y in re.findall(r"(?<!\d)(\d{4})(?!\d)", value)]
+        found: list[int | None] = [int(y) for y in re.findall(r"(?<!\d)(\d{4})(?!\d)", value)]
         return found[:2] if found else None
     return None
 
@@ -295,11 +295,11 @@ def match(exercise: str, value: object, entry: dict[str, Any]) -> Result:
     for i in range(len(rows)):
         if i in matched_rows or i in unreadable_rows:
             continue
-        near = next((j for j in missing if nears[i] & set(expected[j]["near"])), None)
-        if near is None:
+        near_to = next((j for j in missing if nears[i] & set(expected[j]["near"])), None)
+        if near_to is None:
             extra.append(i + 1)
         else:
-            close.append((i + 1, expected[near]["sentence"]))
+            close.append((i + 1, expected[near_to]["sentence"]))
     return Result(matched=tuple(expected[j]["id"] for j in range(len(expected)) if owner[j] is not None),
                   missing=tuple(expected[j] for j in missing), extra=tuple(extra), close=tuple(close),
                   unreadable=tuple(unreadable), expected=len(expected))
@@ -313,7 +313,8 @@ def _assign(edges: list[list[int]], size: int) -> list[int | None]:
         for j in edges[i]:
             if j not in seen:
                 seen.add(j)
-                if owner[j] is None or place(owner[j], seen):
+                holder = owner[j]
+                if holder is None or place(holder, seen):
                     owner[j] = i
                     return True
         return False

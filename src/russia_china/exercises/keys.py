@@ -37,7 +37,7 @@ class NotComparable(ValueError):
 def normalise_number(value: object, tolerance: float) -> list[str]:
     """The grid cells a number may fall in: its own and both neighbours, so an
     answer within the tolerance never misses because of where rounding cuts."""
-    if type(value) not in (int, float):
+    if type(value) is not int and type(value) is not float:
         raise NotComparable(f"expected a number, got {type(value).__name__}")
     number = float(value)
     if not math.isfinite(number):
@@ -60,6 +60,8 @@ def normalise_text(value: object) -> str:
 def normalise_frame(value: object, columns: list[str], decimals: int) -> str:
     """A canonical table (see checking.canonical) reduced to the columns that matter,
     rows sorted, numbers rounded."""
+    if type(value) is not pd.DataFrame:
+        raise NotComparable(f"expected a table, got {type(value).__name__}")
     frame = value[columns].copy()
     for column in columns:
         if pd.api.types.is_numeric_dtype(frame[column]):
@@ -70,9 +72,11 @@ def normalise_frame(value: object, columns: list[str], decimals: int) -> str:
     return "f:" + frame.to_csv(index=False, float_format=f"%.{decimals}f")
 
 
-def normalise_chart(value: ChartAnswer) -> str:
+def normalise_chart(value: object) -> str:
     """A chart reduced to what it plots: bar heights, or line values, or where its
     markers sit along x (a strip's jitter is along y, so y is left out), rounded."""
+    if type(value) is not ChartAnswer:
+        raise NotComparable(f"expected a chart, got {type(value).__name__}")
     if not value.alt_text:
         raise NotComparable("the chart has no title, source line or text alternative yet: call charts.label_chart(...)")
     bars = sorted(round(h) for h in value.bars if h is not None and math.isfinite(h) and h > 0)
@@ -85,8 +89,10 @@ def normalise_chart(value: ChartAnswer) -> str:
     return "c:lines:" + ",".join(map(str, lines))
 
 
-def normalise_widget(value: WidgetAnswer) -> str:
+def normalise_widget(value: object) -> str:
     """A widget chart reduced to what it currently shows: title, units and control values."""
+    if type(value) is not WidgetAnswer:
+        raise NotComparable(f"expected a widget chart, got {type(value).__name__}")
     if value.message or not value.title:
         raise NotComparable(f"the widget shows a message instead of a chart: {value.message}")
     controls = "|".join(f"{name}={value.values[name]!r}" for name in sorted(value.values))

@@ -18,8 +18,9 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -103,24 +104,24 @@ def _describe(answer: object) -> dict[str, Any]:
         return {"type": "missing"}
     if kind is bool or kind is np.bool_:
         return {"type": "bool", "value": bool(answer)}
-    if kind is int or kind is float:
-        return {"type": "number", "value": kind(answer)}
-    if kind in _NUMPY_NUMBERS:
+    if type(answer) is int or type(answer) is float:
+        return {"type": "number", "value": answer}
+    if kind in _NUMPY_NUMBERS and isinstance(answer, np.number):
         return {"type": "number", "value": answer.item()}
-    if kind is str:
+    if type(answer) is str:
         if len(answer) > MAX_TEXT:
             return {"type": "unsupported", "what": "str", "why": f"{len(answer):,} characters; at most {MAX_TEXT:,}"}
         return {"type": "text", "value": answer}
     if kind is pd.DataFrame or kind is pd.Series:
         return _describe_table(answer)
-    if kind is np.ndarray:
+    if type(answer) is np.ndarray:
         if answer.size > MAX_CELLS:
             return {"type": "unsupported", "what": "ndarray", "why": f"{answer.size:,} values"}
         return {"type": "array", "shape": [int(n) for n in answer.shape],
                 "values": [_cell(v) for v in answer.ravel().tolist()]}
-    if kind is ChartAnswer or kind is WidgetAnswer:  # already a description, e.g. from `answers`
+    if type(answer) is ChartAnswer or type(answer) is WidgetAnswer:  # already a description, e.g. from `answers`
         return {"type": "chart" if kind is ChartAnswer else "widget", **_fields(answer)}
-    if kind is list or kind is tuple:
+    if type(answer) is list or type(answer) is tuple:
         if len(answer) > MAX_CELLS or not all(type(v) in CELL_TYPES or type(v) in _NUMPY_NUMBERS for v in answer):
             return {"type": "unsupported", "what": kind.__name__, "why": "a list is an answer only as plain values"}
         return {"type": "list", "values": [_cell(v) for v in answer]}
@@ -146,7 +147,7 @@ def _cell(value: object) -> object:
     """One table cell or control value as None, bool, int, float or str."""
     kind = type(value)
     if kind in CELL_TYPES:
-        return value[:MAX_TEXT] if kind is str else value
+        return value[:MAX_TEXT] if type(value) is str else value
     if kind.__module__ == "numpy" and hasattr(value, "item"):  # NumPy's scalars, np.bool_ among them
         return _cell(value.item())
     if value is pd.NA or value is pd.NaT:
@@ -193,12 +194,15 @@ def _describe_chart(answer: object) -> dict[str, Any] | None:
             "source_text": str(getattr(answer, "source_text", "") or ""),
             "alt_text": str(getattr(answer, "alt_text", "") or ""),
             "bars": [_number(p.get_height()) for p in (axes.patches if axes else []) if isinstance(p, Rectangle)],
-            "lines": [[_number(y) for y in line.get_ydata()] for line in (axes.get_lines() if axes else [])],
+            # matplotlib types get_ydata() as any ArrayLike; a Line2D's y data is always a 1-D sequence.
+            "lines": [[_number(y) for y in cast("Iterable[object]", line.get_ydata())]
+                      for line in (axes.get_lines() if axes else [])],
             "points": _scatter_points(axes),
         }
     if isinstance(answer, ChartWidget):
         text = answer.text
-        values = {str(name): ([_cell(v) for v in value] if type(value) in (list, tuple) else _cell(value))
+        values = {str(name): ([_cell(v) for v in value] if type(value) is list or type(value) is tuple
+                              else _cell(value))
                   for name, value in answer.values.items()}
         return {"type": "widget", "values": values, "title": str(text.title) if text else "",
                 "units": str(text.units) if text else "", "alt_text": str(text.alt_text) if text else "",
@@ -206,7 +210,7 @@ def _describe_chart(answer: object) -> dict[str, Any] | None:
     return None
 
 
-def _number(value: object) -> float | None:
+def _number(value: Any) -> float | None:
     try:
         return float(value)
     except (TypeError, ValueError):
@@ -241,21 +245,21 @@ def _exact(value: object, *types: type, what: str) -> Any:
 
 
 def _text(value: object, what: str, limit: int = MAX_TEXT) -> str:
-    _exact(value, str, what=what)
-    if len(value) > limit:
+    text: str = _exact(value, str, what=what)
+    if len(text) > limit:
         raise Invalid(f"{what} is longer than {limit:,} characters")
-    return value
+    return text
 
 
 def _cells(values: object, what: str, limit: int = MAX_CELLS) -> list:
-    _exact(values, list, what=what)
-    if len(values) > limit:
+    cells: list = _exact(values, list, what=what)
+    if len(cells) > limit:
         raise Invalid(f"{what} has more than {limit:,} values")
-    for value in values:
+    for value in cells:
         _exact(value, *CELL_TYPES, what=f"a value in {what}")
         if type(value) is str and len(value) > MAX_TEXT:
             raise Invalid(f"a value in {what} is too long")
-    return values
+    return cells
 
 
 def _read_number(data: dict) -> int | float:

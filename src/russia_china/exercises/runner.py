@@ -146,12 +146,17 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
     start = nbformat.v4.new_code_cell(_start_cell(config["channel"]))
     export = nbformat.v4.new_code_cell(_export_cell(config["variables"], str(home / LOCAL_ANSWERS)))
     timing = _Timing()
+
+    def remember_kernel(**_: Any) -> None:
+        # nbclient calls this once the kernel has started, so its manager exists.
+        assert client.km is not None
+        timing.kernel = getattr(client.km.provisioner, "process", None)
+
     client = NotebookClient(
         nbformat.v4.new_notebook(cells=[start, *student, export]), timeout=config["cell_timeout"],
         allow_errors=True, interrupt_on_timeout=True, kernel_name="python3", startup_timeout=120,
         resources={"metadata": {"path": str(home / config["cwd"])}}, on_cell_execute=timing.on_start,
-        iopub_timeout=30,
-        on_notebook_start=lambda **_: setattr(timing, "kernel", getattr(client.km.provisioner, "process", None)))
+        iopub_timeout=30, on_notebook_start=remember_kernel)
     report: dict[str, Any] = {"cells": [], "died": None, "finished": False}
     env = {**os.environ, RECORD_ENV: os.pathsep.join([config["channel"], str(home / LOCAL_ANSWERS)])}
     try:

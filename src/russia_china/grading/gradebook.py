@@ -162,8 +162,8 @@ def write_gradebook(path: Path, results: list[Graded], plan: AssignmentPlan,
 
 def write_written_answers(path: Path, results: list[Graded]) -> Path:
     """Every written answer in one CSV, for the instructor to grade against the rubric."""
-    rows = [{"student_id": g.student_id, "exercise_id": e["exercise_id"], "words": str(len(e["written_answer"].split())),
-             "answer": e["written_answer"]}
+    rows = [{"student_id": g.student_id, "exercise_id": e["exercise_id"],
+             "words": str(len(e["written_answer"].split())), "answer": e["written_answer"]}
             for g in sorted(results, key=lambda g: g.student_id) if not g.zeroed_because
             for e in g.exercises if e.get("written_answer")]
     _atomic_write(path, _csv_text(rows, ["student_id", "exercise_id", "words", "answer"]))

@@ -60,7 +60,7 @@ class Outputs:
 def _fontlist() -> str | None:
     """matplotlib's font cache, built here if need be, to copy into each sandbox."""
     import matplotlib
-    import matplotlib.font_manager  # noqa: F401  (loads or builds the cache)
+    import matplotlib.font_manager  # importing it loads or builds the cache
 
     found = sorted(Path(matplotlib.get_cachedir()).glob("fontlist-*.json"))
     return str(found[-1]) if found else None
@@ -114,6 +114,7 @@ def _copy_submission(submission: Submission, nb: nbformat.NotebookNode, workdir:
             shutil.copyfile(file, target / file.relative_to(submission.root))
         for link in links:
             os.symlink(os.readlink(link), target / link.relative_to(submission.root))
+        assert submission.notebook is not None  # it was read, so it was found
         notebook = target / submission.notebook.relative_to(submission.root)
     else:
         notebook = target / submission.root.name
@@ -156,6 +157,7 @@ class ClassGrader:
                                                                                                     self.limits)
         if problem:
             return replace(graded, outcome="zero", reason=problem)
+        assert nb is not None  # read_submission gives either a notebook or a problem
         workdir = Path(tempfile.mkdtemp(prefix="submission-", dir=scratch))
         try:
             notebook, problem = _copy_submission(submission, nb, workdir)

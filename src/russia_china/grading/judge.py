@@ -94,7 +94,7 @@ def judge_submission(plan: dict[str, Any], answers: dict[str, dict[str, Any]]) -
                  "hidden": hidden, "points": points, "max_points": exercise["points"], "manual": manual,
                  "via": answers.get(exercise_id, {}).get("via", "check")}
         if manual and accepted:
-            entry["written_answer"] = value[:_MAX_WRITTEN_CHARS]
+            entry["written_answer"] = str(value)[:_MAX_WRITTEN_CHARS]  # a written answer is text
         results.append(entry)
     return results
 
@@ -102,6 +102,7 @@ def judge_submission(plan: dict[str, Any], answers: dict[str, dict[str, Any]]) -
 def main() -> None:
     for line in sys.stdin:
         request = json.loads(line)
+        response: dict[str, Any]
         try:
             response = {"exercises": judge_submission(request["plan"], request["answers"])}
         except Exception as problem:  # the grader reports it as its own failure
@@ -119,22 +120,25 @@ class Judge:
 
     def __init__(self, timeout: float = 300):
         self.timeout = timeout
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[str] | None = None
 
     def __call__(self, plan: dict[str, Any], answers: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         if self.process is None or self.process.poll() is not None:
             self.process = subprocess.Popen([sys.executable, "-I", "-m", "russia_china.grading.judge"],
                                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        process = self.process
+        # Both are pipes: Popen was given stdin=PIPE and stdout=PIPE.
+        assert process.stdin is not None and process.stdout is not None
         try:
-            self.process.stdin.write(json.dumps({"plan": plan, "answers": answers}) + "\n")
-            self.process.stdin.flush()
+            process.stdin.write(json.dumps({"plan": plan, "answers": answers}) + "\n")
+            process.stdin.flush()
             with selectors.DefaultSelector() as selector:
-                selector.register(self.process.stdout, selectors.EVENT_READ)
+                selector.register(process.stdout, selectors.EVENT_READ)
                 if not selector.select(self.timeout):
                     raise JudgeError(f"the judge took longer than {self.timeout:g} s")
-            line = self.process.stdout.readline()
+            line = process.stdout.readline()
             if not line:
-                raise JudgeError(f"the judge stopped (exit {self.process.wait()})")
+                raise JudgeError(f"the judge stopped (exit {process.wait()})")
             response = json.loads(line)
         except (OSError, ValueError, JudgeError):
             self.close()

@@ -15,8 +15,17 @@ from typing import Any
 import nbformat
 import yaml
 
-from ..exercises.format import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, MANUAL_KINDS, check_ids,
-                                inside, outside, settings_path)
+from ..exercises.format import (
+    BEGIN_HIDDEN,
+    BEGIN_SOLUTION,
+    END_HIDDEN,
+    END_SOLUTION,
+    MANUAL_KINDS,
+    check_ids,
+    inside,
+    outside,
+    settings_path,
+)
 
 
 @dataclass(frozen=True)

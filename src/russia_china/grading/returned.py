@@ -19,7 +19,8 @@ from ..exercises.tripwire import C_FUNCTIONS, EVENTS
 from .plan import AssignmentPlan
 from .sandbox import Finished
 
-_LIMIT_SIGNALS = {signal.SIGXCPU: ", the CPU time limit", signal.SIGXFSZ: ", the file size limit"}
+# Keyed by number: a Signals member is an int, and the exit status gives a plain int.
+_LIMIT_SIGNALS: dict[int, str] = {signal.SIGXCPU: ", the CPU time limit", signal.SIGXFSZ: ", the file size limit"}
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ def bubblewrap() -> str | None:
     probe = [executable, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-net",
              "--unshare-pid", "--die-with-parent", "true"]
     try:
-        works = subprocess.run(probe, capture_output=True, timeout=20).returncode == 0
+        works = subprocess.run(probe, capture_output=True, timeout=20, check=False).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         works = False
     return executable if works else None
@@ -129,18 +129,18 @@ def command(view: View, config: str) -> tuple[list[str], dict[str, str] | None]:
             "--unshare-uts", "--unshare-cgroup-try"]
     if os.getuid() != 0:
         args.append("--unshare-user")
-    binds = _system_binds() + ["--ro-bind", str(view.student_package), str(package_dir()),
-                               "--ro-bind", str(data_dir().resolve()), str(data_dir()),
-                               "--ro-bind", str(view.workdir / "in"), INPUTS,
-                               "--ro-bind", str(view.workdir / "out"), OUTPUTS]
+    binds = [*_system_binds(), "--ro-bind", str(view.student_package), str(package_dir()),
+             "--ro-bind", str(data_dir().resolve()), str(data_dir()),
+             "--ro-bind", str(view.workdir / "in"), INPUTS,
+             "--ro-bind", str(view.workdir / "out"), OUTPUTS]
     # /tmp first: the course itself may live under /tmp (a CI clone), and a later mount would hide it.
     args += ["--perms", "1777", "--size", str(TMP_MB * 2**20), "--tmpfs", "/tmp"]
     # bwrap makes the folders leading to a mount point private to root; the sandbox's user must pass through.
-    targets = [binds[i + 2] for i, part in enumerate(binds) if part == "--ro-bind"] + [HOME]
+    targets = [*(binds[i + 2] for i, part in enumerate(binds) if part == "--ro-bind"), HOME]
     for folder in sorted({str(p) for t in targets for p in Path(t).parents} - {"/", "/tmp"}, key=len):
         args += ["--perms", "0755", "--dir", folder]
-    args += binds + ["--size", str(HOME_MB * 2**20), "--tmpfs", HOME,
-                     "--proc", "/proc", "--dev", "/dev", "--chdir", HOME, "--clearenv"]
+    args += [*binds, "--size", str(HOME_MB * 2**20), "--tmpfs", HOME,
+             "--proc", "/proc", "--dev", "/dev", "--chdir", HOME, "--clearenv"]
     for name, value in env.items():
         args += ["--setenv", name, value]
     return args + runner, None
@@ -248,8 +248,9 @@ def run(view: View, config: str, timeout: float, memory_mb: float) -> Finished:
                                stderr=subprocess.STDOUT, start_new_session=True)
     # A pipe, not a file: what the runner wrote first (STARTED) cannot be erased from inside.
     output: list[bytes] = []
-    reader = threading.Thread(target=lambda: output.extend(iter(lambda: process.stdout.read(65536), b"")),
-                              daemon=True)
+    stdout = process.stdout
+    assert stdout is not None  # stdout=PIPE
+    reader = threading.Thread(target=lambda: output.extend(iter(lambda: stdout.read(65536), b"")), daemon=True)
     reader.start()
     deadline, timed_out, over_memory, peak, polls = time.monotonic() + timeout, False, False, 0.0, 0
     while not (waited := os.wait4(process.pid, os.WNOHANG))[0]:

@@ -13,7 +13,7 @@ import csv
 import os
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..exercises.format import PLACEHOLDER_TEXT, check_ids
@@ -40,7 +40,7 @@ class Submission:
     @property
     def timestamp(self) -> str:
         latest = max([self.root.lstat().st_mtime] + ([self.notebook.lstat().st_mtime] if self.notebook else []))
-        return datetime.fromtimestamp(latest, tz=timezone.utc).isoformat(timespec="seconds")
+        return datetime.fromtimestamp(latest, tz=UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)

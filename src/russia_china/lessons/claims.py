@@ -13,9 +13,10 @@ Two widget charts:
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
+from typing import Any, Literal, cast
 
 import ipywidgets as widgets
 import pandas as pd
@@ -23,7 +24,8 @@ import seaborn as sns
 from matplotlib.axes import Axes
 
 from .. import joint_exercises
-from ..charts import MARKERS, PALETTE, end_point, mark_not_recorded
+from ..chart_table import plotted_data
+from ..charts import MARKERS, PALETTE, end_point, look, mark_not_recorded
 from ..citations import readable_date, short_cite
 from ..data import load
 from ..data.derived import TRADE_RECORDS, joint_vetoes, trade_totals
@@ -52,12 +54,12 @@ SERIES_TITLES = {
 }
 
 #: Marker style for an article's own figure drawn over a series.
-_ARTICLE_MARK = {"marker": "X", "s": 130, "color": "black", "zorder": 6}
+_ARTICLE_MARK: dict[str, Any] = {"marker": "X", "s": 130, "color": "black", "zorder": 6}
 
 
 def split_list(cell: object) -> list[str]:
     """A ';'-separated list cell of claims.csv as a list ('' or missing -> [])."""
-    if pd.isna(cell) or not str(cell).strip():
+    if pd.isna(cell) or not str(cell).strip():  # type: ignore[call-overload]  # pandas-stubs: isna takes any object
         return []
     return [item.strip() for item in str(cell).split(";") if item.strip()]
 
@@ -75,7 +77,7 @@ class Drawn:
     providers: list[str]
     description: str
     shown_figures: list[str]
-    legend_loc: str = "upper left"
+    legend_loc: Literal["upper left", "upper center", "upper right"] = "upper left"
     x_is_year: bool = True
 
 
@@ -107,18 +109,16 @@ def prepare_evidence() -> dict[str, object]:
 
 def _draw_trade(ax: Axes, totals: pd.DataFrame, figures: pd.DataFrame) -> Drawn:
     """Each side's record of China–Russia trade; the article's US$ bn totals on top."""
-    styles = {"Reported by China (IMF)": ("-", MARKERS[0]), "Reported by Russia (IMF)": ("--", MARKERS[1]),
-              "China customs headline (GACC)": ("", MARKERS[2])}
-    for colour, record in zip(PALETTE, TRADE_RECORDS.values()):
+    for record in TRADE_RECORDS.values():
         rows = totals[totals["record"] == record]
-        line, marker = styles[record]
-        ax.plot(rows["year"], rows["value_usd_bn"], linestyle=line, marker=marker, markersize=5,
-                color=colour, label=record, zorder=7)  # on top of the article's crosses, so both show
+        ax.plot(rows["year"], rows["value_usd_bn"], linestyle=look(record).linestyle, marker=look(record).marker,
+                # On top of the article's crosses, so both show.
+                markersize=5, color=look(record).colour, label=record, zorder=7)
     overlay = figures[(figures["related_series"] == "trade_by_reporter") & (figures["unit"] == "US$ bn")]
     customs = totals[totals["provider"] == "gacc"].set_index("year")["value_usd_bn"]
     compared = []
     for source, rows in overlay.groupby("source_id"):
-        ax.scatter(rows["year_start"], rows["value"], label=f"Figure in {short_cite(source)}", **_ARTICLE_MARK)
+        ax.scatter(rows["year_start"], rows["value"], label=f"Figure in {short_cite(str(source))}", **_ARTICLE_MARK)
         for year, value in zip(rows["year_start"], rows["value"]):
             record = f" (China customs: {customs[year]:.1f})" if year in customs.index else ""
             compared.append(f"{value:.0f} billion for {year}{record}")
@@ -141,11 +141,11 @@ def _draw_arms(ax: Axes, evidence: dict, figures: pd.DataFrame) -> Drawn:
     ten years of the series marked by their averages, and the years SIPRI
     recorded nothing left as a gap with crosses on the baseline."""
     arms, none = evidence["tiv"], evidence["none"]
-    for i, supplier in enumerate(["Soviet Union", "Russia", "All suppliers"]):
+    for supplier in ["Soviet Union", "Russia", "All suppliers"]:
         # Trimmed to the supplier's own years, keeping the NaN of SIPRI's blanks inside them.
         series = arms[supplier].loc[arms[supplier].first_valid_index():arms[supplier].last_valid_index()]
-        ax.plot(series.index, series.values, color=PALETTE[i], linestyle=["-", "--", ":"][i],
-                marker=MARKERS[i] if supplier != "All suppliers" else None, markersize=3, label=supplier)
+        ax.plot(series.index, series.values, color=look(supplier).colour, linestyle=look(supplier).linestyle,
+                marker=look(supplier).marker if supplier != "All suppliers" else None, markersize=3, label=supplier)
     none_note = mark_not_recorded(ax, none["year"], label=f"{' and '.join(none['supplier'].unique())}: "
                                                            "no deliveries recorded by SIPRI", note_height=0.45)
     last = int(arms.index.max())
@@ -187,8 +187,8 @@ def _draw_vetoes(ax: Axes, vetoes: dict, figures: pd.DataFrame) -> Drawn:
     for _, figure in figures[figures["related_series"] == "unsc_vetoes"].iterrows():
         who = short_cite(figure["source_id"])
         if pd.isna(figure["year_start"]):  # an open-started period such as 'before 2006'
-            ax.scatter([figure["year_end"]], [figure["value"]], label=f"{who}: {figure['value']:.0f} {figure['period']}",
-                       **_ARTICLE_MARK)
+            ax.scatter([figure["year_end"]], [figure["value"]],
+                       label=f"{who}: {figure['value']:.0f} {figure['period']}", **_ARTICLE_MARK)
         else:  # a count stated at the time of writing: one point then, not a line from the period's start
             end_point(ax, figure["year_end"], figure["value"],
                       label=f"{who}: {figure['value']:.0f} since {figure['year_start']}, at the time of writing",
@@ -257,7 +257,7 @@ def _draw_exercises(ax: Axes, placed: pd.DataFrame, figures: pd.DataFrame) -> Dr
 
 def _draw_gas(ax: Axes, gas: pd.Series, figures: pd.DataFrame) -> Drawn:
     """Gazprom's headline yearly deliveries through Power of Siberia."""
-    ax.bar(gas.index, gas.values, color=PALETTE[2], hatch="..", edgecolor="white", label="Delivered (Gazprom)")
+    ax.bar(gas.index, gas.to_numpy(), color=PALETTE[2], hatch="..", edgecolor="white", label="Delivered (Gazprom)")
     for year, value in gas.items():
         ax.annotate(f"{value:.1f}", (year, value), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8)
     ax.set(xlabel="Year", ylabel="billion m³")
@@ -274,9 +274,11 @@ def _draw_crude(ax: Axes, crude: pd.DataFrame, figures: pd.DataFrame) -> Drawn:
                                               ("imports_from_saudi_arabia", "Saudi Arabia")]):
         rows = crude[crude["measure"] == measure].set_index("year").reindex(years)
         positions = [y + (i - 0.5) * width for y in years]
-        bars = ax.bar(positions, rows["value"], width=width, color=PALETTE[i], hatch=["", "//"][i],
+        bars = ax.bar(positions, rows["value"], width=width, color=look(supplier).colour,
+                      hatch=["", "//"][i],
                       edgecolor="white", label=supplier)
-        labels = [("more than " if q == "more than" else "") + f"{v:.1f}" for v, q in zip(rows["value"], rows["qualifier"])]
+        labels = [("more than " if q == "more than" else "") + f"{v:.1f}"
+                  for v, q in zip(rows["value"], rows["qualifier"])]
         ax.bar_label(bars, labels=labels, fontsize=8)
     overlay = figures[figures["related_series"] == "crude_oil_imports"]
     for _, figure in overlay.iterrows():
@@ -295,7 +297,8 @@ def _draw_crude(ax: Axes, crude: pd.DataFrame, figures: pd.DataFrame) -> Drawn:
                  legend_loc="upper right", x_is_year=False)
 
 
-DRAWERS: dict[str, Callable[[Axes, object, pd.DataFrame], Drawn]] = {
+# Any: each drawer takes the shape prepare_evidence gives its series (a frame, a series or a dict).
+DRAWERS: dict[str, Callable[[Axes, Any, pd.DataFrame], Drawn]] = {
     "trade_by_reporter": _draw_trade,
     "arms_deliveries_to_china": _draw_arms,
     "unsc_vetoes": _draw_vetoes,
@@ -330,11 +333,12 @@ def draw_claim_evidence(ax: Axes, claims: pd.DataFrame, figures: pd.DataFrame, e
     if claim not in claims.index:
         raise InvalidSelection(f"Claim {claim} has no reference series tagged in claims.csv.")
     row = claims.loc[claim]
+    assert isinstance(row, pd.Series), "claim ids are the index's unique keys"
     # The evidence menu lists the claim's own tags by position; a position the
     # new claim lacks (the menu is catching up) means its first series.
-    series = row["series"][series] if 0 <= series < len(row["series"]) else row["series"][0]
+    name = row["series"][series] if 0 <= series < len(row["series"]) else row["series"][0]
     claim_figures = figures[figures["figure_id"].isin(row["figure_ids"])]
-    drawn = DRAWERS[series](ax, evidence[series], claim_figures)
+    drawn = DRAWERS[name](ax, evidence[name], claim_figures)
     made_on = row["made_on"] if pd.notna(row["made_on"]) else ""
     if made_on and drawn.x_is_year:
         year = int(made_on[:4])
@@ -351,13 +355,14 @@ def draw_claim_evidence(ax: Axes, claims: pd.DataFrame, figures: pd.DataFrame, e
     headline = _headline(row)
     cited = sorted(set(claim_figures.loc[claim_figures["figure_id"].isin(drawn.shown_figures), "source_id"]))
     return ChartText(
-        title=f"{headline}\nEvidence: {SERIES_TITLES[series]}",
+        data=plotted_data(ax, x="year" if drawn.x_is_year else "x", y=drawn.units),
+        title=f"{headline}\nEvidence: {SERIES_TITLES[name]}",
         units=drawn.units,
         sources=[row["source_id"], *[s for s in cited if s != row["source_id"]], *drawn.providers],
         source_note=source_note,
         alt_text=(f"Claim {claim} by {row['claimant']} ({readable_date(made_on) if made_on else 'date not stated'}), "
                   f"reported in {short_cite(row['source_id'])}: “{row['quote']}” Evidence shown: "
-                  f"{SERIES_LABELS[series]}. {drawn.description}"),
+                  f"{SERIES_LABELS[name]}. {drawn.description}"),
     )
 
 
@@ -376,14 +381,15 @@ def claim_explorer() -> ChartWidget:
     figures = load("figures")
     evidence = prepare_evidence()
     default = "C02" if "C02" in claims.index else claims.index[0]
-    claim_menu = widgets.Dropdown(options=[(claim_label(cid, row), cid) for cid, row in claims.iterrows()],
+    claim_menu = widgets.Dropdown(options=[(claim_label(str(cid), row), cid) for cid, row in claims.iterrows()],
                                   value=default, description="Claim", style={"description_width": "initial"},
                                   layout=widgets.Layout(width="100%"))
-    series_menu = widgets.Dropdown(options=_series_options(claims.loc[default, "series"]), value=0,
+    # A cell of lists: pandas-stubs type a single cell as a scalar.
+    series_menu = widgets.Dropdown(options=_series_options(cast(list[str], claims.loc[default, "series"])), value=0,
                                    description="Evidence", style={"description_width": "initial"},
                                    layout=widgets.Layout(width="60%"))
 
-    def offer_claims_series(changed: str, controls: dict) -> None:
+    def offer_claims_series(changed: str, controls: Mapping[str, object]) -> None:
         if changed == "claim":
             series_menu.options = _series_options(claims.loc[claim_menu.value, "series"])
             series_menu.value = 0
@@ -414,7 +420,7 @@ def source_items() -> dict[str, pd.DataFrame]:
     """For each measure, a table: one row per article (oldest first), one
     column per topic or kind of claim, counting the article's items."""
     sources = load("sources").set_index("source_id")
-    labels = {sid: f"{short_cite(sid)}, {sources.loc[sid, 'source_kind']}" for sid in _article_ids()}
+    labels = {sid: f"{short_cite(sid)}, {sources.loc[sid, 'source_kind']!s}" for sid in _article_ids()}
     figures = load("figures")[["source_id", "topic"]]
     events = load("events")[["source_id", "topic"]]
     claims = load("claims")[["source_id", "claim_kind"]].rename(columns={"claim_kind": "topic"})
@@ -445,7 +451,7 @@ def draw_source_comparison(ax: Axes, tables: dict[str, pd.DataFrame], article_id
                 edgecolor="white", label=column)
         left = left + widths
     for label, total in totals.items():
-        ax.annotate(f"{label} · {total} item{'s' if total != 1 else ''}", (0, positions[label] - 0.28),
+        ax.annotate(f"{label} · {total} item{'s' if total != 1 else ''}", (0, positions[str(label)] - 0.28),
                     fontsize=9, va="bottom")
     # Oldest article on top, with room above it for the legend.
     ax.set_ylim(len(values) - 0.5, -1.9)
@@ -456,9 +462,10 @@ def draw_source_comparison(ax: Axes, tables: dict[str, pd.DataFrame], article_id
               title="Kind of claim" if measure == "claims" else "Topic", title_fontsize=8, alignment="left")
     ax.grid(axis="y", visible=False)
     leading = counts.idxmax(axis=1)
-    parts = [f"{label}: {total}" + (f", mostly {leading[label]}" if total else ", none")
+    parts = [f"{label}: {total}" + (f", mostly {leading[str(label)]}" if total else ", none")
              for label, total in totals.items()]
     return ChartText(
+        data=values.round(1).reset_index(names="article"),
         title=f"What each article contributes: {MEASURES[measure].lower()}",
         units="% of the article's items" if shares else "number of items",
         sources=article_ids,

@@ -12,7 +12,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
-from ..charts import MARKERS, PALETTE
+from ..chart_table import plotted_data
+from ..charts import look
 from ..data import load
 from ..data.derived import TRADE_RECORDS, trade_flows
 from ..widgets import ChartText, ChartWidget, InvalidSelection, at_least_one, year_range, year_window
@@ -27,7 +28,8 @@ MEASURES = {"level": "Level", "growth": "Growth on the previous year"}
 
 #: One look per record: colour, marker and line style (customs headlines are
 #: points only, because a line would invent the years between them).
-_LOOK = {label: (PALETTE[i], MARKERS[i], ["-", "--", "none"][i]) for i, label in enumerate(TRADE_RECORDS.values())}
+_LOOK = {label: (look(label).colour, look(label).marker, look(label).linestyle or "none")
+         for label in TRADE_RECORDS.values()}
 CUSTOMS = TRADE_RECORDS[("gacc", "China")]
 ARTICLE_LABEL = "Figure stated in Gill (2025)"
 HOLLOW_LABEL = "China customs: lower bound or rounded (hollow)"
@@ -73,8 +75,8 @@ def year_on_year(flows: pd.DataFrame) -> pd.DataFrame:
     """Growth in % on the previous year, only where the previous year exists
     in the same record: a gap in the customs headlines gives no growth rate."""
     rows = []
-    for (record, flow), group in flows.groupby(["record", "flow"], sort=False):
-        group = group.sort_values("year")
+    for (record, flow), unsorted in flows.groupby(["record", "flow"], sort=False):
+        group = unsorted.sort_values("year")
         previous = group.shift(1)
         consecutive = group["year"] - previous["year"] == 1
         growth = (group["value_usd_bn"] / previous["value_usd_bn"] - 1) * 100
@@ -174,7 +176,11 @@ def draw_trade(ax: Axes, series: pd.DataFrame, article: pd.DataFrame, *, years: 
     article_text = ("Gill's (2025) figures are marked with crosses: "
                     + ", ".join(f"{v:.0f} bn for {y}" for y, v in zip(shown["year"], shown["value_usd_bn"])) + "."
                     if len(shown) else "")
+    table = pd.concat([window[window["record"].isin(chosen)][["record", "year", "value", "bound"]],
+                       pd.DataFrame({"record": ARTICLE_LABEL, "year": shown["year"], "value": shown["value_usd_bn"],
+                                     "bound": "as stated"})], ignore_index=True)
     return ChartText(
+        data=table.rename(columns={"value": "US$ billion" if measure == "level" else "% on previous year"}),
         title=("China–Russia trade: " if measure == "level" else "China–Russia trade growth: ") + FLOWS[flow],
         units="US$ billion, current prices" if measure == "level" else "% on previous year",
         sources=providers + (["gill2025"] if len(shown) else []),
@@ -256,17 +262,20 @@ def _gdp_context(ratio: pd.DataFrame, start: int, end: int) -> tuple[str, pd.Dat
     if window.empty:
         raise InvalidSelection(f"The World Bank GDP series has no year in {start}–{end}: it covers "
                                f"{ratio['year'].min()}–{ratio['year'].max()}.")
-    low, high = window.loc[window["ratio"].idxmin()], window.loc[window["ratio"].idxmax()]
-    return (f"For comparison, China's GDP was {low['ratio']:.1f} times Russia's in {low['year']:.0f} and "
-            f"{high['ratio']:.1f} times in {high['year']:.0f} (lowest and highest in {start}–{end}, World Bank)"), window
+    # pandas-stubs type idxmin's and idxmax's labels as Hashable, which they do not let .loc take.
+    low = window.loc[window["ratio"].idxmin()]  # type: ignore[call-overload]
+    high = window.loc[window["ratio"].idxmax()]  # type: ignore[call-overload]
+    context = (f"For comparison, China's GDP was {low['ratio']:.1f} times Russia's in {low['year']:.0f} and "
+               f"{high['ratio']:.1f} times in {high['year']:.0f} (lowest and highest in {start}–{end}, World Bank)")
+    return context, window
 
 
 def _draw_gdp_ratio(ax: Axes, ratio: pd.DataFrame, start: int, end: int) -> tuple[str, str, list[str], str]:
-    context, window = _gdp_context(ratio, start, end)
-    ax.plot(window["year"], window["ratio"], marker="o", markersize=4, color=PALETTE[0],
+    _context, window = _gdp_context(ratio, start, end)
+    ax.plot(window["year"], window["ratio"], marker="o", markersize=4, color=look("China").colour,
             label="China's GDP ÷ Russia's GDP")
-    ax.axhline(1, color=PALETTE[1], linestyle="--", linewidth=1.2, label="Equal size (ratio 1)")
-    peak = window.loc[window["ratio"].idxmax()]
+    ax.axhline(1, color="#555555", linestyle="--", linewidth=1.2, label="Equal size (ratio 1)")
+    peak = window.loc[window["ratio"].idxmax()]  # type: ignore[call-overload]  # stubs: .loc refuses a Hashable
     on_left = peak["year"] < (window["year"].min() + window["year"].max()) / 2
     ax.annotate(f"{peak['ratio']:.1f}× in {peak['year']:.0f}", (peak["year"], peak["ratio"]),
                 xytext=(8 if on_left else -8, 6), textcoords="offset points", ha="left" if on_left else "right",
@@ -285,14 +294,16 @@ def _draw_trade_to_gdp(ax: Axes, shares: pd.DataFrame, start: int, end: int) -> 
     if window.empty:
         raise InvalidSelection(f"No trade and GDP figures overlap in {start}–{end}; try years up to 2023.")
     described = []
-    for i, (label, rows) in enumerate(window.groupby("series", sort=False)):
-        colour = PALETTE[1] if "Russia's GDP" in label else PALETTE[0]
+    for i, (series, rows) in enumerate(window.groupby("series", sort=False)):
+        label = str(series)
+        colour = look("Russia" if "Russia's GDP" in label else "China").colour
         customs = "customs" in label
-        ax.plot(rows["year"], rows["value"], color=colour, marker=MARKERS[i],
+        ax.plot(rows["year"], rows["value"], color=colour, marker=["o", "s", "o", "s"][i],
                 linestyle="none" if customs else ["-", "--"][i // 2], markersize=6 if customs else 4,
                 markerfacecolor="none" if customs else colour, label=label)
-        last = rows.iloc[-1]
-        described.append(f"{last['value']:.1f}% of {last['gdp_of']}'s GDP in {last['year']:.0f} ({last['record']})")
+        latest = rows.iloc[-1]
+        described.append(f"{latest['value']:.1f}% of {latest['gdp_of']}'s GDP in {latest['year']:.0f} "
+                         f"({latest['record']})")
     first, last = int(window["year"].min()), int(window["year"].max())
     ax.set(xlabel="Year", ylabel="% of GDP", ylim=(0, None), xlim=(first - 0.7, last + 0.7))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -302,7 +313,8 @@ def _draw_trade_to_gdp(ax: Axes, shares: pd.DataFrame, start: int, end: int) -> 
             ["imf", "gacc", "world_bank"], alt)
 
 
-def _draw_snapshot(ax: Axes, snapshot: pd.DataFrame, context: str, kind: str) -> tuple[str, str, list[str], str]:
+def _draw_snapshot(ax: Axes, snapshot: pd.DataFrame, context: str,
+                   kind: str) -> tuple[str, str, list[str], str, pd.DataFrame]:
     """The articles' two figures as bars, labelled inside the chart, with the
     GDP ratio in the chosen years written underneath for comparison."""
     rows = snapshot.iloc[:2] if kind == "share" else snapshot.iloc[2:]
@@ -312,45 +324,68 @@ def _draw_snapshot(ax: Axes, snapshot: pd.DataFrame, context: str, kind: str) ->
            for label, period in zip(who, rows["period"])]
     frame = pd.DataFrame({"who": who, "value": rows["value"].to_numpy(),
                           "written": rows["value_as_written"].to_numpy(), "qualifier": rows["qualifier"].to_numpy()})
-    # Hatching tells the two bars apart without colour.
-    ax.barh([0, 1], frame["value"], height=0.5, color=PALETTE[:2], hatch=["", "//"], edgecolor=["white", "black"])
-    for y, row in frame.iterrows():
-        hedge = "" if row["qualifier"] == "exact" else f"{row['qualifier']} "
-        ax.text(0, y - 0.3, row["who"], va="bottom", fontsize=10)
-        ax.text(row["value"], y, f"  {hedge}{row['written']}", va="center", fontsize=10, fontweight="bold")
+    # Each bar or point in the look of the country whose share or rank it is; hatching and
+    # marker shape tell them apart without colour.
+    looks = [look("China"), look("Russia")]
+    if kind == "share":
+        ax.barh([0, 1], frame["value"], height=0.5, color=[lk.colour for lk in looks], hatch=["", "//"],
+                edgecolor=["white", "black"])
+    else:  # a rank is a place, not an amount: a point on a rank axis, never a bar whose length grows with the rank
+        for y, (value, lk) in enumerate(zip(frame["value"], looks)):
+            ax.plot([value], [y], linestyle="none", marker=lk.marker, markersize=12, color=lk.colour,
+                    markeredgecolor="black", zorder=3)
+    for at, (_, entry) in enumerate(frame.iterrows()):
+        hedge = "" if entry["qualifier"] == "exact" else f"{entry['qualifier']} "
+        ax.text(0 if kind == "share" else 0.6, at - 0.3, textwrap.fill(entry["who"], 100), va="bottom", fontsize=10)
+        ax.text(entry["value"], at, f"  {hedge}{entry['written']}", va="center", fontsize=10, fontweight="bold")
     ax.set_yticks([])
     ax.set_ylim(2.05, -0.75)  # a free band under the bars for the comparison line
-    ax.text(0, 1.55, "\n".join(textwrap.wrap(context + ".", 110)), va="center", fontsize=9, color="#333333")
+    ax.text(0 if kind == "share" else 0.6, 1.55, "\n".join(textwrap.wrap(context + ".", 110)), va="center",
+            fontsize=9, color="#333333")
     source = rows["source_id"].iloc[0]
+    data = frame.rename(columns={"who": "measure", "written": "as written"})
     if kind == "share":
         ax.set(xlabel="% of the other country's external trade", ylabel="", xlim=(0, frame["value"].max() * 1.4))
         ratio = frame["value"].iloc[0] / frame["value"].iloc[1]
-        alt = (f"Bars: China accounts for {frame['qualifier'].iloc[0]} {frame['value'].iloc[0]:g}% of Russia's external "
-               f"trade, Russia for {frame['qualifier'].iloc[1]} {frame['value'].iloc[1]:g}% of China's (Gill 2025, "
-               f"year not stated), a ratio of {ratio:.1f}. {context}.")
-        return "Each country's share of the other's external trade", "% of external trade", [source, "world_bank"], alt
-    ax.set(xlabel="Rank among trading partners (1 = largest)", ylabel="", xlim=(0, frame["value"].max() * 1.7))
-    alt = (f"Bars: China ranks {frame['value'].iloc[0]:.0f} ({frame['written'].iloc[0]}) among Russia's trading "
-           f"partners and Russia ranks {frame['value'].iloc[1]:.0f} ({frame['written'].iloc[1]}) among China's, "
-           f"since 2023 (bobby 2025). {context}.")
-    return "Each country's rank among the other's trading partners", "rank, 1 = largest", [source, "world_bank"], alt
+        alt = (f"Bars: China accounts for {frame['qualifier'].iloc[0]} {frame['value'].iloc[0]:g}% of Russia's "
+               f"external trade, Russia for {frame['qualifier'].iloc[1]} {frame['value'].iloc[1]:g}% of China's "
+               f"(Gill 2025, year not stated), a ratio of {ratio:.1f}. {context}.")
+        return ("Each country's share of the other's external trade", "% of external trade", [source, "world_bank"],
+                alt, data)
+    worst = int(frame["value"].max())
+    ax.set(xlabel="Place among the other's trading partners (1st = largest)", ylabel="",
+           xlim=(0.5, worst + 3.5))
+    ax.set_xticks(range(1, worst + 2), [_ordinal(n) for n in range(1, worst + 2)])
+    ax.grid(axis="x", visible=False)
+    alt = (f"Points on a rank axis: China ranks {frame['value'].iloc[0]:.0f} ({frame['written'].iloc[0]}) "
+           f"among Russia's trading partners and Russia ranks {frame['value'].iloc[1]:.0f} "
+           f"({frame['written'].iloc[1]}) among China's, since 2023 (bobby 2025). {context}.")
+    return ("Each country's rank among the other's trading partners", "rank, 1 = largest", [source, "world_bank"],
+            alt, data)
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
 def draw_asymmetry(ax: Axes, frames: dict[str, pd.DataFrame], *, measure: str, years: tuple[int, int]) -> ChartText:
     """One measure of how unequal the partnership is, over the chosen years."""
     start, end = year_range(years)
     ratio = frames["gdp_ratio"]
+    data = None
     if measure == "gdp_ratio":
         title, units, sources, alt = _draw_gdp_ratio(ax, ratio, start, end)
     elif measure == "trade_to_gdp":
         title, units, sources, alt = _draw_trade_to_gdp(ax, frames["trade_to_gdp"], start, end)
     elif measure in ("share", "rank"):
         context, _ = _gdp_context(ratio, start, end)
-        title, units, sources, alt = _draw_snapshot(ax, frames["snapshot"], context, measure)
+        title, units, sources, alt, data = _draw_snapshot(ax, frames["snapshot"], context, measure)
     else:
         raise InvalidSelection(f"Choose a measure from: {', '.join(ASYMMETRY_MEASURES.values())}.")
+    if data is None:
+        data = plotted_data(ax, x="year", y=units).query("series != 'Equal size (ratio 1)'")
     legend_above_data(ax, ncol=1 if measure == "gdp_ratio" else 2)
-    return ChartText(title=title, units=units, sources=sources, alt_text=alt)
+    return ChartText(title=title, units=units, sources=sources, alt_text=alt, data=data)
 
 
 def asymmetry_frames() -> dict[str, pd.DataFrame]:
@@ -370,7 +405,7 @@ def asymmetry_chart() -> ChartWidget:
     controls = {
         "measure": widgets.Dropdown(options=[(label, key) for key, label in ASYMMETRY_MEASURES.items()],
                                     value="gdp_ratio", description="Measure", style={"description_width": "initial"},
-                                    layout=widgets.Layout(width="34em")),
+                                    layout=widgets.Layout(width="46em")),  # room for the longest measure's name
         "years": year_window(first, last),
     }
     return ChartWidget(partial(draw_asymmetry, frames=frames), controls)

@@ -13,14 +13,17 @@ Two widget charts:
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from functools import partial
+from typing import cast
 
 import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ..charts import MARKERS, PALETTE
+from ..chart_table import plotted_data
+from ..charts import PALETTE
 from ..citations import readable_date, short_cite
 from ..data import load
 from ..widgets import ChartText, ChartWidget, InvalidSelection, year_range, year_window
@@ -122,6 +125,7 @@ def draw_forecast_evidence(ax: Axes, forecasts: pd.DataFrame, figures: pd.DataFr
     if forecast not in forecasts.index:
         raise InvalidSelection(f"Forecast {forecast} has no reference series tagged in forecasts.csv.")
     row = forecasts.loc[forecast]
+    assert isinstance(row, pd.Series), "forecast ids are the index's unique keys"
     # The evidence menu is refilled when the forecast changes; a series the new
     # forecast lacks (the menu is catching up) means its first series.
     name = series if series in row["series"] else row["series"][0]
@@ -142,6 +146,7 @@ def draw_forecast_evidence(ax: Axes, forecasts: pd.DataFrame, figures: pd.DataFr
     who = f" — {row['forecaster'].split(' (')[0]}, {row['year']}"
     title = "“" + textwrap.shorten(row["forecast"], max(78 - len(who), 30), placeholder="…") + "”" + who
     return ChartText(
+        data=plotted_data(ax, x="year" if drawn.x_is_year else "x", y=drawn.units),
         title=f"{title}\nEvidence: {series_title(name)}",
         units=drawn.units,
         sources=[row["source_id"], *drawn.providers],
@@ -179,14 +184,17 @@ def forecast_explorer() -> ChartWidget:
     evidence = prepare_evidence()
     evidence[CUSTOMS_GROWTH] = customs_growth(load("trade_by_reporter"))
     default = "FC11" if "FC11" in forecasts.index else forecasts.index[0]
-    forecast_menu = widgets.Dropdown(options=[(forecast_label(fid, row), fid) for fid, row in forecasts.iterrows()],
+    forecast_menu = widgets.Dropdown(options=[(forecast_label(str(fid), row), fid)
+                                              for fid, row in forecasts.iterrows()],
                                      value=default, description="Forecast", style={"description_width": "initial"},
                                      layout=widgets.Layout(width="100%"))
-    series_menu = widgets.Dropdown(options=_series_options(forecasts.loc[default, "series"]),
-                                   value=forecasts.loc[default, "series"][0], description="Evidence",
+    # A cell of lists: pandas-stubs type a single cell as a scalar.
+    default_series = cast(list[str], forecasts.loc[default, "series"])
+    series_menu = widgets.Dropdown(options=_series_options(default_series),
+                                   value=default_series[0], description="Evidence",
                                    style={"description_width": "initial"}, layout=widgets.Layout(width="70%"))
 
-    def offer_forecasts_series(changed: str, controls: dict) -> None:
+    def offer_forecasts_series(changed: str, controls: Mapping[str, object]) -> None:
         if changed == "forecast":
             names = forecasts.loc[forecast_menu.value, "series"]
             series_menu.options = _series_options(names)
@@ -277,12 +285,21 @@ def draw_triangle_timeline(ax: Axes, forecasts: pd.DataFrame, events: pd.DataFra
     ax.legend(loc="lower center", fontsize=7, ncol=3, framealpha=0.9)
     counts = lane_of.value_counts()
     lane_text = "; ".join(f"{names[k]}: {counts.get(k, 0)}" for k in order)
-    event_text = "; ".join(f"{label} ({readable_date(d)})" for label, d in zip(shown_events["label"], shown_events["date"]))
+    event_text = "; ".join(f"{label} ({readable_date(d)})"
+                           for label, d in zip(shown_events["label"], shown_events["date"]))
+    table = pd.concat([
+        pd.DataFrame({"kind": "forecast", "date": shown["made_on"].astype(str), "lane": lane_of.map(names),
+                      "what": shown["forecast"], "verdict so far": shown["verdict_so_far"]}),
+        pd.DataFrame({"kind": "event involving the US", "date": shown_events["date"].astype(str),
+                      "lane": "Events involving the US", "what": shown_events["label"], "verdict so far": ""}),
+    ], ignore_index=True).sort_values(["date", "kind"], ignore_index=True)
     return ChartText(
+        data=table,
         title=f"Forecasts and the US–Russia–China triangle, {start}–{end}",
         units="one marker each",
         sources=sorted(set(shown["source_id"]) | set(shown_events["source_id"])) or lane_order,
-        source_note="Forecasts from data/forecasts.csv, with the course's provisional verdicts; events from data/events.csv.",
+        source_note=("Forecasts from data/forecasts.csv, with the course's provisional verdicts; "
+                     "events from data/events.csv."),
         alt_text=(f"Timeline, {start} to {end}, of {len(shown)} forecasts from the ledger in lanes "
                   f"{LANES[lanes].lower()} ({lane_text}), marker shape by verdict so far. Top lane: "
                   f"{len(shown_events)} dated events involving the United States"
@@ -297,15 +314,17 @@ _LABEL_ROWS = [-0.55, -1.05, -1.55, -2.05, -2.55, -3.05]
 def _label_events(ax: Axes, events: pd.DataFrame, low: float, high: float) -> None:
     """Place each event's label in the row and position nearest its event where
     it overlaps no other label; a line leads from the label to its event."""
-    char_width = 5.4 / (ax.figure.get_figwidth() * ax.figure.dpi * 0.89) * (high - low)  # 7-pt text, in years
+    figure = ax.get_figure(root=True)
+    assert figure is not None, "the chart's axes sit on a figure"
+    char_width = 5.4 / (figure.get_figwidth() * figure.dpi * 0.89) * (high - low)  # 7-pt text, in years
     placed: list[list[tuple[float, float]]] = [[] for _ in _LABEL_ROWS]
     for when, label in zip(events["when"], events["label"]):
         width, gap = len(label) * char_width, char_width
         best = None
         for row, taken in enumerate(placed):
             candidates = [when - width / 2] + [e + gap for _, e in taken] + [s - gap - width for s, _ in taken]
-            for left in candidates:
-                left = min(max(left, low), high - width)
+            for candidate in candidates:
+                left = min(max(candidate, low), high - width)
                 if any(left < e + gap and left + width > s - gap for s, e in taken):
                     continue
                 cost = abs(left + width / 2 - when) + row * 0.3

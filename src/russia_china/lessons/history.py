@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Sequence
 from functools import partial
+from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ..charts import MARKERS, PALETTE, approximate_band
+from ..charts import MARKERS, PALETTE, approximate_band, look
 from ..citations import cite, readable_date, short_cite
 from ..data import load
 from ..widgets import ChartText, ChartWidget, InvalidSelection, at_least_one
@@ -22,14 +24,9 @@ from ..widgets import ChartText, ChartWidget, InvalidSelection, at_least_one
 TOPICS = ["history", "economics", "military", "regional"]
 TOPIC_STYLE = {topic: (PALETTE[i], MARKERS[i]) for i, topic in enumerate(TOPICS)}
 
-#: Each article keeps one colour and marker wherever the lesson compares articles.
-ARTICLE_STYLE = {
-    "brooker2015": (PALETTE[4], "v"),
-    "chan2022": (PALETTE[5], "X"),
-    "kuhrt2024": (PALETTE[3], "*"),
-    "bobby2025": (PALETTE[1], "P"),
-    "gill2025": (PALETTE[0], "s"),
-}
+#: Each article keeps its course-wide colour and marker (charts.LOOKS).
+ARTICLE_STYLE = {source_id: (look(source_id).colour, look(source_id).marker)
+                 for source_id in ("brooker2015", "chan2022", "kuhrt2024", "bobby2025", "gill2025")}
 
 #: Plain-words names for the disagreement keys of events.csv (the key itself is shown for others).
 DISAGREEMENT_NAMES = {
@@ -90,7 +87,7 @@ def timeline_events(events: pd.DataFrame, eras: pd.DataFrame) -> pd.DataFrame:
     return merged.sort_values("event_id", ignore_index=True)
 
 
-def filter_events(timeline: pd.DataFrame, eras: tuple[str, ...], topics: tuple[str, ...]) -> pd.DataFrame:
+def filter_events(timeline: pd.DataFrame, eras: Sequence[str], topics: Sequence[str]) -> pd.DataFrame:
     """The events of the chosen eras (by label) and topics, in date order."""
     return timeline[timeline["era_label"].isin(eras) & timeline["topic"].isin(topics)]
 
@@ -111,6 +108,7 @@ def _draw_era_bands(ax: Axes, eras: pd.DataFrame, x_low: float, x_high: float, l
     span = x_high - x_low
     years_per_char = span / 125  # about 125 characters of 7-point text fit across the axes
     named = []
+    era: Any  # itertuples' fields are the table's columns, which pandas-stubs can only type as any scalar
     for i, era in enumerate(eras.sort_values("start_year").itertuples()):
         start = era.start_year - 0.5
         end = (era.end_year if not pd.isna(era.end_year) else last_year) + 0.5
@@ -199,7 +197,9 @@ def draw_timeline(ax: Axes, timeline: pd.DataFrame, era_table: pd.DataFrame, *, 
               framealpha=0.95)
 
     first, last = shown.iloc[0], shown.iloc[-1]
+    table = shown.sort_values(["year", "event_id"])[["event_id", "when", "event", "topic", "article", "era_label"]]
     return ChartText(
+        data=table.rename(columns={"event_id": "id", "era_label": "era"}),
         title="Events the five articles date",
         units="one marker per event",
         sources=sorted(shown["source_id"].unique()),
@@ -212,11 +212,16 @@ def draw_timeline(ax: Axes, timeline: pd.DataFrame, era_table: pd.DataFrame, *, 
     )
 
 
+#: The Event menu's one value while the filters show no event.
+NO_EVENT = ""
+
+
 def _event_options(shown: pd.DataFrame) -> list[tuple[str, str]]:
     return list(zip(shown["option"], shown["event_id"]))
 
 
-def _keep_event_list_in_step(timeline: pd.DataFrame, changed: str, controls: dict) -> None:
+def _keep_event_list_in_step(timeline: pd.DataFrame, changed: str, controls: dict, *,
+                             remembered: dict[str, str]) -> None:
     """Offer in the Event list only the events the filters show, keeping the
     selection when it is still shown (ipywidgets would jump to the first)."""
     if changed not in ("eras", "topics"):
@@ -224,13 +229,23 @@ def _keep_event_list_in_step(timeline: pd.DataFrame, changed: str, controls: dic
     event = controls["event"]
     shown = filter_events(timeline, tuple(controls["eras"].value), tuple(controls["topics"].value))
     options = _event_options(shown)
+    if not options:
+        # Nothing to pick: say so in the menu and grey it, rather than leave it blank; the
+        # last event is remembered and comes back with the filters.
+        if event.value:
+            remembered["event"] = event.value
+        # A value of its own: with None, ipywidgets would select nothing and the menu would show blank.
+        event.options = [("(no event shown: add an era or a topic)", NO_EVENT)]
+        event.disabled = True
+        return
+    event.disabled = False
     if [tuple(option) for option in event.options] == options:
         return
-    current = event.value
+    current = event.value or remembered.get("event")
     event.options = options
     ids = [value for _, value in options]
-    if ids:
-        event.value = current if current in ids else ids[0]
+    event.value = current if current in ids else ids[0]
+
 
 
 def timeline_widget(selected: str = "E25") -> ChartWidget:
@@ -247,11 +262,11 @@ def timeline_widget(selected: str = "E25") -> ChartWidget:
         "rows": widgets.ToggleButtons(options=list(ROWS.items()), value="topic", description="Rows",
                                       style={"description_width": "initial", "button_width": "70px"}),
         "event": widgets.Dropdown(options=_event_options(timeline), value=selected, description="Event",
-                                  layout=widgets.Layout(width="520px"), style={"description_width": "initial"}),
+                                  layout=widgets.Layout(width="580px"), style={"description_width": "initial"}),
     }
     return ChartWidget(partial(draw_timeline, timeline=timeline, era_table=era_table), controls,
                        width=_TIMELINE_SIZE[0], height=_TIMELINE_SIZE[1],
-                       before_redraw=partial(_keep_event_list_in_step, timeline))
+                       before_redraw=partial(_keep_event_list_in_step, timeline, remembered={}))
 
 
 def disputed_events(timeline: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -272,7 +287,7 @@ def draw_disagreement(ax: Axes, timeline: pd.DataFrame, era_table: pd.DataFrame,
     x_low, x_high = window[0] - 2.5, window[1] + 1.5
     n = len(disputed)
     top = n + 1.6
-    order = list(reversed(disputed["article"].tolist())) + ["other dated events"]
+    order = [*list(reversed(disputed["article"].tolist())), "other dated events"]
 
     if show_eras:
         _draw_era_bands(ax, era_table, x_low, x_high, top - 0.4, int(timeline["year"].max()))
@@ -283,7 +298,8 @@ def draw_disagreement(ax: Axes, timeline: pd.DataFrame, era_table: pd.DataFrame,
 
     middle = (x_low + x_high) / 2
     gap_y = n + 0.55
-    spans = {}
+    spans: dict[int, tuple[int, int]] = {}
+    row: Any  # itertuples' fields are the table's columns, which pandas-stubs can only type as any scalar
     for i, row in enumerate(disputed.itertuples()):
         y = i + 1
         approximate = row.date_precision == "years"
@@ -322,19 +338,19 @@ def draw_disagreement(ax: Axes, timeline: pd.DataFrame, era_table: pd.DataFrame,
             fontweight="bold", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
 
     if len(others):
-        placed = _stacked_positions(others.assign(row="others"), "row", ["others"])
-        ax.scatter(placed["x"], placed["y"], s=40, marker="o", facecolor="white", edgecolor="#333333",
+        stacked = _stacked_positions(others.assign(row="others"), "row", ["others"])
+        ax.scatter(stacked["x"], stacked["y"], s=40, marker="o", facecolor="white", edgecolor="#333333",
                    linewidth=1.2, zorder=3)
-        if len(placed) <= 6:
+        if len(stacked) <= 6:
             edge = 0.12 * (x_high - x_low)
-            for j, row in enumerate(placed.sort_values("x").itertuples()):
+            for j, row in enumerate(stacked.sort_values("x").itertuples()):
                 text = textwrap.fill(f"{row.year}: {textwrap.shorten(row.event, 44, placeholder='…')}", 24)
                 align = "left" if row.x < x_low + edge else "right" if row.x > x_high - edge else "center"
                 ax.annotate(text, xy=(row.x, row.y), xytext=(0, -8 if j % 2 == 0 else 8),
                             textcoords="offset points", ha=align, va="top" if j % 2 == 0 else "bottom",
                             fontsize=7, color="#333333")
         else:
-            ax.text(x_high, -0.8, f"{len(placed)} events: too many to name here; see the timeline ",
+            ax.text(x_high, -0.8, f"{len(stacked)} events: too many to name here; see the timeline ",
                     ha="right", va="center", fontsize=7.5, color="#555555", style="italic")
     else:
         ax.text(middle, -0.45, "no other dated event in this window", ha="center", va="center", fontsize=8,
@@ -348,14 +364,17 @@ def draw_disagreement(ax: Axes, timeline: pd.DataFrame, era_table: pd.DataFrame,
     listed = ": " + "; ".join(f"{r.year} {r.event}" for r in others.itertuples()) if len(others) <= 6 else ""
     other_text = (f"{len(others)} other dated events fall between {window[0]} and {window[1]}{listed}"
                   if len(others) else f"No other dated event falls between {window[0]} and {window[1]}")
+    table = pd.concat([disputed.assign(role="disputed date"), others.assign(role="other dated event")])
     return ChartText(
+        data=table[["role", "year", "date_as_written", "event", "article"]].rename(
+            columns={"date_as_written": "date as written"}),
         title=f"Where the articles disagree: {DISAGREEMENT_NAMES.get(key, key)}",
         units="calendar year",
         sources=sorted(set(disputed["source_id"]) | set(others["source_id"])),
         alt_text=(f"{dates}. The dates are {gap_words}"
-                  + "".join(f"; a hatched band marks {first}–{last}, the span ‘{row.date_as_written}’ is read as"
-                            for row in disputed.itertuples() if row.year in spans
-                            for first, last in [spans[row.year]])
+                  + "".join(f"; a hatched band marks {first}–{last}, the span ‘{written}’ is read as"
+                            for written, year in zip(disputed["date_as_written"], disputed["year"]) if year in spans
+                            for first, last in [spans[year]])
                   + f". {disputed['disagreement_note'].iloc[0]}. "
                   f"{other_text}." + (" The course's eras are shaded." if show_eras else "")),
     )
@@ -369,8 +388,10 @@ def disagreement_widget() -> ChartWidget:
     controls = {
         "key": widgets.Dropdown(options=[(DISAGREEMENT_NAMES.get(k, k), k) for k in keys], value=keys[0],
                                 description="Disagreement", style={"description_width": "initial"}),
+        # Wide enough for the long description and a slider track a student can aim at.
         "context": widgets.IntSlider(value=8, min=0, max=20, description="Years of context either side",
-                                     continuous_update=False, style={"description_width": "initial"}),
+                                     continuous_update=False, style={"description_width": "initial"},
+                                     layout=widgets.Layout(width="440px")),
         "show_eras": widgets.Checkbox(value=True, description="Show the course's eras"),
     }
     return ChartWidget(partial(draw_disagreement, timeline=timeline, era_table=era_table), controls,

@@ -12,7 +12,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from .. import joint_exercises
-from ..charts import PALETTE, mark_not_recorded, year_ranges
+from ..charts import look, mark_not_recorded, year_ranges
 from ..data import load
 from ..data.derived import joint_vetoes
 from ..widgets import ChartText, ChartWidget, at_least_one, year_range, year_window
@@ -20,12 +20,9 @@ from ..widgets import ChartText, ChartWidget, at_least_one, year_range, year_win
 # --------------------------------------------------------------------------- arms
 
 SUPPLIERS = ("Soviet Union", "Russia", "All suppliers")
-#: Colour, marker and dash per supplier, fixed so a supplier keeps its look whatever else is selected.
-ARMS_STYLE = {
-    "Soviet Union": (PALETTE[1], "o", None),
-    "Russia": (PALETTE[0], "s", (5, 2)),
-    "All suppliers": (PALETTE[7], "^", (1, 1.5)),
-}
+#: Colour, marker and dash per supplier: the course-wide look (charts.LOOKS), whatever else is selected.
+ARMS_STYLE = {supplier: (look(supplier).colour, look(supplier).marker, look(supplier).linestyle)
+              for supplier in SUPPLIERS}
 TIV_UNITS = "SIPRI TIV, millions — not US$"
 
 
@@ -34,7 +31,7 @@ def _arms_summary(window: pd.DataFrame, supplier: str) -> str:
     rows = window[window["supplier"] == supplier]
     if rows.empty:
         return f"{supplier}: no rows in these years"
-    peak = rows.loc[rows["tiv_millions"].idxmax()]
+    peak = rows.loc[rows["tiv_millions"].idxmax()]  # type: ignore[call-overload]  # stubs: .loc refuses idxmax's Hashable
     text = (f"{supplier}: {rows['tiv_millions'].sum():,.0f} in total, highest {peak['tiv_millions']:,.0f} "
             f"in {peak['year']}")
     none = rows[rows["value_status"] == "none recorded"]
@@ -54,7 +51,7 @@ def draw_arms(ax: Axes, arms: pd.DataFrame, *, suppliers: tuple[str, ...], years
     ax.set(xlabel="Year of delivery", ylabel="TIV, millions", xlim=(start - 0.5, end + 0.5))
     if window.empty:
         spans = arms[arms["supplier"].isin(chosen)].groupby("supplier")["year"].agg(["min", "max"])
-        listed = "; ".join(f"{s} {spans.loc[s, 'min']}–{spans.loc[s, 'max']}" for s in chosen)
+        listed = "; ".join(f"{s} {spans.loc[s, 'min']!s}–{spans.loc[s, 'max']!s}" for s in chosen)
         ax.text(0.5, 0.5, f"No rows for the chosen suppliers in these years.\nSIPRI lists: {listed}.",
                 transform=ax.transAxes, ha="center", va="center")
         ax.set_yticks([])
@@ -63,15 +60,17 @@ def draw_arms(ax: Axes, arms: pd.DataFrame, *, suppliers: tuple[str, ...], years
             rows = window[window["supplier"] == supplier]
             if rows.empty:
                 continue
-            colour, marker, dashes = ARMS_STYLE[supplier]
-            line_style = {"dashes": dashes} if dashes else {}
+            colour, marker, line = ARMS_STYLE[supplier]
             # A blank in SIPRI's table is a gap in the line (NaN), never a drawn 0.
             drawn = rows["tiv_millions"].mask(rows["value_status"] == "none recorded")
-            ax.plot(rows["year"], drawn, color=colour, marker=marker, markersize=4, label=supplier, **line_style)
+            # The total underneath: where one supplier is all of it, the supplier's line stays on top.
+            ax.plot(rows["year"], drawn, color=colour, marker=marker,
+                    markersize=3 if supplier == "All suppliers" else 4, label=supplier, linestyle=line,
+                    zorder=1.8 if supplier == "All suppliers" else 2.2)
         none = window[window["value_status"] == "none recorded"]
         if mark_none and len(none):
-            suppliers = " and ".join(s for s in chosen if s in set(none["supplier"]))
-            mark_not_recorded(ax, none["year"], label=f"{suppliers}: no deliveries recorded by SIPRI")
+            unrecorded = " and ".join(s for s in chosen if s in set(none["supplier"]))
+            mark_not_recorded(ax, none["year"], label=f"{unrecorded}: no deliveries recorded by SIPRI")
         ax.legend(title=None, loc="best", fontsize=8)
     sentences = [_arms_summary(window, s) for s in chosen]
     if {"All suppliers"} < set(chosen) and not window.empty:
@@ -81,7 +80,10 @@ def draw_arms(ax: Axes, arms: pd.DataFrame, *, suppliers: tuple[str, ...], years
             named = " and ".join(s for s in chosen if s != "All suppliers")
             sentences.append(f"{named} delivered {moscow / by_supplier['All suppliers']:.0%} "
                              f"of the total from all suppliers in these years")
+    table = window[["supplier", "year", "tiv_millions", "value_status"]].sort_values(["supplier", "year"])
     return ChartText(
+        data=table.assign(tiv_millions=table["tiv_millions"].mask(table["value_status"] == "none recorded"))
+        .rename(columns={"tiv_millions": "TIV, millions", "value_status": "status"}),
         title="Major arms delivered to China, by supplier",
         units=TIV_UNITS,
         sources=["sipri"],
@@ -150,7 +152,9 @@ def draw_exercises(ax: Axes, strips: dict[str, tuple[pd.DataFrame, list[str]]], 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="upper left", ncol=len(order) + 1, fontsize=8, framealpha=0.9, columnspacing=1.0,
               handletextpad=0.3)
+    columns = [c for c in ("year", "name", "domain", "format") if c in shown.columns]
     return ChartText(
+        data=shown.sort_values("year")[columns] if columns else None,
         title=f"Joint exercises in a partial list, by {group_by}",
         units="one marker per listed event",
         sources=["news_reports"],
@@ -173,7 +177,7 @@ def exercises_widget() -> ChartWidget:
 # ------------------------------------------------------------------------- vetoes
 
 MEMBERS = ("USSR", "Russia", "China", "USA", "UK", "France")
-MEMBER_COLOURS = {m: PALETTE[i] for i, m in enumerate(MEMBERS)}  # fixed, whatever is selected
+MEMBER_COLOURS = {m: look(m).colour for m in MEMBERS}  # the course-wide looks, whatever is selected
 JOINT_LABEL = "Vetoed by China and Russia together"
 
 
@@ -198,7 +202,7 @@ def draw_vetoes(ax: Axes, marks: pd.DataFrame, *, members: tuple[str, ...], year
         shown = shown[shown["list_source"] == "un_dhl_list"]
     shown = shown.assign(row=shown["member"].map({m: i for i, m in enumerate(chosen)}))
     for member, rows in shown.groupby("member"):
-        ax.scatter(rows["when"], rows["row"], marker="|", s=220, linewidth=1.6, color=MEMBER_COLOURS[member],
+        ax.scatter(rows["when"], rows["row"], marker="|", s=220, linewidth=1.6, color=MEMBER_COLOURS[str(member)],
                    gid=f"vetoes {member}")
     joint = shown[shown["joint"]]
     if len(joint):
@@ -229,7 +233,11 @@ def draw_vetoes(ax: Axes, marks: pd.DataFrame, *, members: tuple[str, ...], year
             joint_text += f" (first {drafts['date'].min():%Y-%m-%d}, last {drafts['date'].max():%Y-%m-%d})"
     else:
         joint_text = "choose China or Russia to see their joint vetoes starred"
+    table = shown.sort_values(["date", "member"])[["date", "member", "crisis_topic", "joint", "list_source"]]
     return ChartText(
+        data=table.assign(date=table["date"].dt.strftime("%Y-%m-%d"),
+                          joint=table["joint"].map({True: "yes", False: "no"}))
+        .rename(columns={"crisis_topic": "topic", "joint": "with China and Russia both", "list_source": "list"}),
         title="Vetoed UN Security Council drafts, by member",
         units="one mark per draft and member",
         sources=["un_dhl"],

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
-from ..charts import MARKERS, PALETTE
+from ..charts import PALETTE, look
 from ..data import load
 from ..data.derived import joint_vetoes
 from ..widgets import ChartText, ChartWidget, InvalidSelection, at_least_one, year_range, year_window
@@ -47,9 +47,11 @@ ARTICLE_LABELS = {
     "gill2025": "Gill (2025)",
 }
 ALL_ARTICLES = "all"
-#: Each article keeps one colour and one marker shape in every chart of the lesson.
-ARTICLE_COLOURS = dict(zip(ARTICLE_LABELS.values(), PALETTE))
-ARTICLE_MARKERS = dict(zip(ARTICLE_LABELS.values(), MARKERS))
+#: Each article keeps its course-wide colour and marker shape (charts.LOOKS).
+ARTICLE_COLOURS = {label: look(sid).colour for sid, label in ARTICLE_LABELS.items()}
+ARTICLE_MARKERS = {label: look(sid).marker for sid, label in ARTICLE_LABELS.items()}
+#: Bar groups that are trade flows take the flow's course-wide colour.
+FLOW_GROUPS = {"imports from Russia": "imports", "exports to Russia": "exports"}
 
 
 # --- classifying rows by region ---------------------------------------------------------------
@@ -118,7 +120,7 @@ def draw_event_timeline(ax: Axes, classified: pd.DataFrame, *, regions: tuple[st
     # Alternate labels above and below the row so neighbouring years stay legible on a long axis.
     above = labelled.groupby("region").cumcount() % 2 == 0
     for event, up in zip(labelled.itertuples(), above):
-        ax.annotate(event.event_id, (event.year, event.y), xytext=(4, 4 if up else -11),
+        ax.annotate(str(event.event_id), (event.year, event.y), xytext=(4, 4 if up else -11),
                     textcoords="offset points", fontsize=7)
     # Region names sit inside the plot, above their rows: the widget's fixed margins leave no room for long ticks.
     for row, region in enumerate(chosen):
@@ -140,7 +142,9 @@ def draw_event_timeline(ax: Axes, classified: pd.DataFrame, *, regions: tuple[st
         + (f" ({', '.join(ids[region])})" if region != NOT_REGIONAL and region in ids else "")
         for region in chosen
     )
+    table = rows.sort_values(["row", "year", "event_id"])[["region", "year", "event_id", "article"]]
     return ChartText(
+        data=table.rename(columns={"event_id": "event"}),
         title=f"Dated events in {who}, by region",
         units="one marker per event",
         sources=cited,
@@ -227,7 +231,8 @@ def draw_regional_figures(ax: Axes, views: dict, *, view: str, own_words: bool, 
         bars = bars.sort_values("value", ascending=False)
     bars = bars.reset_index(drop=True)
     groups = list(dict.fromkeys(bars["group"]))
-    palette = dict(zip(groups, PALETTE))
+    others = iter(PALETTE[2:])
+    palette = {g: look(FLOW_GROUPS[g]).colour if g in FLOW_GROUPS else next(others) for g in groups}
     # One bar per figure at y = 0, 1, ... (plain matplotlib: seaborn's barplot would
     # group and average the table on every redraw, for bars that are single values).
     drawn = ax.barh(bars.index, bars["value"], height=0.55, color=bars["group"].map(palette), edgecolor="black")
@@ -249,6 +254,8 @@ def draw_regional_figures(ax: Axes, views: dict, *, view: str, own_words: bool, 
     ax.legend(handles=handles, loc="upper left", ncol=len(handles), fontsize=8, frameon=False)
     described = "; ".join(f"{row['label']}: {bar_text(row, True)}" for _, row in bars.iterrows())
     return ChartText(
+        data=bars[["label", "value", "value_as_written", "qualifier"]].rename(
+            columns={"value": units, "value_as_written": "as written"}),
         title=title,
         units=units,
         sources=list(dict.fromkeys(bars["source_id"])),
@@ -342,6 +349,7 @@ def draw_vetoes_by_region(ax: Axes, groups: dict[str, pd.DataFrame], *, vetoed_b
     ax.set(xlabel="Vetoed drafts (region as coded in the UN list compilation)", ylabel="")
     coverage = "with the incomplete 2023–24 supplement" if supplement else "UN list only, to July 2022"
     return ChartText(
+        data=counts,
         title=f"UNSC vetoes: {vetoed_by}, {start}–{end}",
         units="drafts per region",
         sources=["un_dhl"],

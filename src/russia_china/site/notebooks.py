@@ -8,6 +8,7 @@ script and shows every chart as its PNG with the text alternative as alt.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from subprocess import DEVNULL
 
@@ -26,6 +27,13 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 #: JupyterLab's code background (#f5f5f5); nbconvert's default takes JupyterLab's
 #: editor colours, several of which fall below WCAG AA's 4.5:1.
 CODE_STYLE = "xcode"
+#: Code cells longer than this fold away behind a <details> summary, as does every cell that
+#: builds a chart's text alternative: the page shows the chart and its text alternative already.
+FOLD_LINES = 12
+#: An exercise check's "not answered" feedback asks to run the cell again, which a static page cannot do.
+RUN_AGAIN = re.compile(r",? then run the cell again\.")
+STATIC_CHECK = (" in the notebook, opened in JupyterLab (make lab), and run this cell there: "
+                "this static page cannot check answers.")
 
 
 def execute(notebook: Path, timeout: int = 300) -> nbformat.NotebookNode:
@@ -69,6 +77,19 @@ class StaticCharts(Preprocessor):
         return cell, resources
 
 
+class StaticFeedback(Preprocessor):
+    """Say what to do on a static page where a check's feedback says to run the cell again."""
+
+    def preprocess_cell(self, cell, resources, index):
+        for output in cell.get("outputs", []):
+            if isinstance(output.get("text"), str):
+                output["text"] = RUN_AGAIN.sub(STATIC_CHECK, output["text"])
+            for mimetype, value in output.get("data", {}).items():
+                if mimetype.startswith("text/") and isinstance(value, str):
+                    output["data"][mimetype] = RUN_AGAIN.sub(STATIC_CHECK, value)
+        return cell, resources
+
+
 class NotebookPages:
     """One exporter for every notebook page (building nbconvert's Jinja environment is not free)."""
 
@@ -79,11 +100,12 @@ class NotebookPages:
                                      extra_template_basedirs=[str(TEMPLATES)],
                                      exclude_input_prompt=True, exclude_output_prompt=True)
         self.exporter.register_preprocessor(StaticCharts, enabled=True)
+        self.exporter.register_preprocessor(StaticFeedback, enabled=True)
 
     def render(self, nb: nbformat.NotebookNode, site: Navigation, name: str) -> str:
         nb.metadata["title"] = f"{site.title} · {site.course}"
         try:
-            body, _ = self.exporter.from_notebook_node(nb, resources={"site": site})
+            body, _ = self.exporter.from_notebook_node(nb, resources={"site": site, "fold_lines": FOLD_LINES})
         except SiteError as error:
             raise SiteError(f"{name}: {error}") from error
         return body

@@ -33,6 +33,9 @@ class Navigation:
     course: str
     previous: Page | None
     next: Page | None
+    kind: str = "lesson"
+    #: The notebook a page was made from, as a reader finds it in the course's folder ("" for other pages).
+    notebook: str = ""
 
 
 def first_heading(markdown: str) -> str | None:
@@ -77,4 +80,6 @@ def navigation(ordered: list[Page], index: int) -> Navigation:
     page = ordered[index]
     return Navigation(title=page.title, course=COURSE,
                       previous=ordered[index - 1] if index > 0 else None,
-                      next=ordered[index + 1] if index + 1 < len(ordered) else None)
+                      next=ordered[index + 1] if index + 1 < len(ordered) else None,
+                      kind=page.kind,
+                      notebook=f"{page.notebook.parent.name}/{page.notebook.name}" if page.notebook else "")

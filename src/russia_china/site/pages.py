@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 import jinja2
 import mistune
@@ -60,7 +61,8 @@ def _notes(root: Path) -> list[dict[str, str]]:
     notes = []
     for path in sorted((root / "instructor_notes").glob("*.md")):
         text = path.read_text(encoding="utf-8")
-        notes.append({"id": path.stem, "title": first_heading(text) or path.stem, "html": render(text)})
+        html = cast(str, render(text))  # mistune's str | list union covers its AST renderer; this one gives HTML
+        notes.append({"id": path.stem, "title": first_heading(text) or path.stem, "html": html})
     return notes
 
 

@@ -14,7 +14,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import nbformat
 import pandas as pd
@@ -92,7 +92,8 @@ def record_answers(solutions: Path, timeout: int = 180) -> dict[str, dict[str, A
 
 def _number_entry(exercise: str, value: float, spec: dict[str, Any]) -> dict[str, Any]:
     tolerance = float(spec["tolerance"])
-    entry = {"kind": "number", "tolerance": tolerance, "hashes": [keys.digest(exercise, keys.key_number(value, tolerance))]}
+    entry = {"kind": "number", "tolerance": tolerance,
+             "hashes": [keys.digest(exercise, keys.key_number(value, tolerance))]}
     mistakes = []
     for scale, hint in _UNIT_MISTAKES.get(spec.get("unit", ""), []):
         mistakes.append({"tolerance": tolerance * scale, "hint": hint,
@@ -150,7 +151,8 @@ def _entry(exercise: str, described: dict[str, Any] | None, spec: dict[str, Any]
     # The key is built from the answer exactly as the judge will see it.
     answer = checking.canonical(kind, plain.from_plain(described), spec)
     if kind == "number":
-        return {**common, **_number_entry(exercise, float(answer), spec)}
+        # canonical() returns an int or a float for a number, or raises.
+        return {**common, **_number_entry(exercise, float(cast(float, answer)), spec)}
     if kind == "text":
         accepted = [answer, *spec.get("also_accept", [])]
         return {**common, "kind": "text", "hashes": [keys.digest(exercise, keys.normalise_text(a)) for a in accepted],
@@ -174,7 +176,8 @@ def build_key(solutions: Path) -> dict[str, Any]:
     recorded = record_answers(solutions)
     digest_now = solutions_digest(solutions)
     answers_file = {"solutions_digest": digest_now, "answers": dict(sorted(recorded.items()))}
-    (solutions / ANSWERS_NAME).write_text(json.dumps(answers_file, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(answers_file, indent=1, ensure_ascii=False) + "\n"
+    (solutions / ANSWERS_NAME).write_text(text, encoding="utf-8")
     missing = [e for e, s in spec.items() if s["kind"] not in MANUAL_KINDS and e not in recorded]
     if missing:
         raise ValueError(f"solutions never call check() for {missing}: every auto-graded exercise needs one")

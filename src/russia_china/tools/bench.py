@@ -20,7 +20,7 @@ def time_redraws(chart: ChartWidget, changes: int) -> list[float]:
     """Redraw times in milliseconds, cycling through every control in turn."""
     per_control = max(1, -(-changes // len(chart.controls)))
     timings = []
-    for name, control in chart.controls.items():
+    for _name, control in chart.controls.items():
         default = control.value
         for value in sweep_values(control, per_control + 1)[1:]:
             if value == control.value:

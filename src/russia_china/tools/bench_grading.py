@@ -14,7 +14,7 @@ from .release import handed_in_notebook
 
 
 def bench_grading(submissions: int, workers: list[int], assignment: str = "00_introduction_exercises",
-                  solutions: Path = REPO_ROOT / "solutions") -> list[dict[str, float]]:
+                  solutions: Path = REPO_ROOT / "solutions") -> list[dict[str, float | None]]:
     """Wall time to grade `submissions` copies of the model solution, for each worker count."""
     rows = []
     with tempfile.TemporaryDirectory(prefix="russia-china-bench-") as scratch:

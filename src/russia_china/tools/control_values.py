@@ -14,8 +14,8 @@ def alternative_values(control: widgets.ValueWidget) -> list[object]:
     """A few valid values that differ from the control's current one."""
     if isinstance(control, widgets.SelectMultiple):
         labels = _option_values(control)
-        single = [(v,) for v in labels if (v,) != tuple(control.value)]
-        everything = [tuple(labels)] if set(control.value) != set(labels) else []
+        single: list[object] = [(v,) for v in labels if (v,) != tuple(control.value)]
+        everything: list[object] = [tuple(labels)] if set(control.value) != set(labels) else []
         return everything + single[:2]
     if isinstance(control, (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons, widgets.Select)):
         return [v for v in _option_values(control) if v != control.value]
@@ -41,8 +41,7 @@ def sweep_values(control: widgets.ValueWidget, count: int) -> list[object]:
         return [(control.min, p) if p > control.min else (control.min, control.max) for p in points]
     if isinstance(control, widgets.SelectMultiple):
         labels = _option_values(control)
-        subsets = [tuple(labels[: i % len(labels) + 1]) for i in range(count)]
-        return subsets
+        return [tuple(labels[: i % len(labels) + 1]) for i in range(count)]
     if isinstance(control, (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons, widgets.Select)):
         values = _option_values(control)
         return [values[i % len(values)] for i in range(count)]

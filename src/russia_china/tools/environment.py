@@ -15,7 +15,7 @@ from packaging.requirements import Requirement
 from ..paths import REPO_ROOT
 
 #: PyPI names whose conda-forge package has a different name.
-CONDA_NAMES: dict[str, str] = {}
+CONDA_NAMES: dict[str, str] = {"jupyter-client": "jupyter_client"}
 
 #: Extras that belong in the conda environment: everything a user or CI needs.
 EXTRAS = ("lab", "test")

@@ -20,8 +20,17 @@ from pathlib import Path
 import nbformat
 from nbconvert.preprocessors import ClearOutputPreprocessor, Preprocessor
 
-from ..exercises.format import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, MARKERS,
-                                PLACEHOLDER_NOTE, PLACEHOLDER_TEXT, SOLUTION_ONLY_TAG, segments)
+from ..exercises.format import (
+    BEGIN_HIDDEN,
+    BEGIN_SOLUTION,
+    END_HIDDEN,
+    END_SOLUTION,
+    MARKERS,
+    PLACEHOLDER_NOTE,
+    PLACEHOLDER_TEXT,
+    SOLUTION_ONLY_TAG,
+    segments,
+)
 from .notebooks import DropVolatileMetadata
 
 _MARKER_LIKE = re.compile(r"^\s*#+\s*[A-Z][A-Z ]+$")
@@ -131,7 +140,9 @@ def _placeholder(body: list[str], indent: str) -> list[str]:
         statements = []
     for statement in statements:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            signature = ast.get_source_segment(code, statement).splitlines()[0]
+            segment = ast.get_source_segment(code, statement)
+            assert segment is not None  # ast.parse records every statement's position
+            signature = segment.splitlines()[0]
             lines += [signature, "    ...  # your code here", "    return ..."]
         elif (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant)
               and isinstance(statement.value.value, str) and isinstance(statement.targets[0], ast.Name)):
