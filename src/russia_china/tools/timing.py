@@ -28,6 +28,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from ..exercises.format import settings_path
+
 WORDS_PER_MINUTE = 130
 CELL_MINUTES = 0.75
 LINE_MINUTES = 0.15
@@ -75,10 +77,14 @@ def _widget_calls(code: str, widget_names: set[str]) -> int:
 
 def lesson_estimates(path: Path, widget_names: set[str]) -> list[Estimate]:
     """One estimate per part of the lesson (a single item when it has no parts)."""
-    nb = nbformat.read(path, as_version=4)
+    return cell_estimates(nbformat.read(path, as_version=4).cells, widget_names)
+
+
+def cell_estimates(cells: list, widget_names: set[str]) -> list[Estimate]:
+    """One estimate per part of a run of cells (a single item when it has no part headings)."""
     parts = [Estimate()]
     in_parts = False  # the header before "Part 1" belongs to part 1
-    for cell in nb.cells:
+    for cell in cells:
         if cell.cell_type == "markdown":
             if PART.search(cell.source):
                 if in_parts:
@@ -102,10 +108,9 @@ def exercise_minutes(path: Path) -> float:
     """Prose of the exercise notebook plus minutes per exercise, by the kind its settings give."""
     nb = nbformat.read(path, as_version=4)
     words = sum(len(cell.source.split()) for cell in nb.cells if cell.cell_type == "markdown")
-    settings_path = path.with_suffix(".yml")
-    if not settings_path.exists():
-        settings_path = path.parent.parent / "solutions" / path.with_suffix(".yml").name
-    settings = yaml.safe_load(settings_path.read_text(encoding="utf-8")) or {}
+    # Settings live beside the solutions notebook that exercises/ is generated from.
+    settings_file = settings_path(path.parent.parent / "solutions" / path.name)
+    settings = yaml.safe_load(settings_file.read_text(encoding="utf-8")) or {}
     per_kind = sum(EXERCISE_MINUTES.get(entry.get("kind"), DEFAULT_EXERCISE_MINUTES) for entry in settings.values())
     return words / WORDS_PER_MINUTE + per_kind
 
@@ -154,21 +159,7 @@ def section_minutes(path: Path, widget_names: set[str]) -> list[tuple[str, float
         if heading and not cell.source.lstrip().startswith("# "):
             sections.append((heading.group(1).strip(), []))
         sections[-1][1].append(cell)
-    minutes = []
-    for title, cells in sections:
-        single = nbformat.v4.new_notebook(cells=cells)
-        path_free = _estimate_cells(single, widget_names)
-        minutes.append((title, path_free.minutes))
-    return minutes
-
-
-def _estimate_cells(nb, widget_names: set[str]) -> Estimate:
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as folder:
-        target = Path(folder) / "section.ipynb"
-        nbformat.write(nb, target)
-        return sum_estimates(lesson_estimates(target, widget_names))
+    return [(title, sum_estimates(cell_estimates(cells, widget_names)).minutes) for title, cells in sections]
 
 
 def sum_estimates(estimates: list[Estimate]) -> Estimate:
