@@ -26,17 +26,17 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ..paths import REPO_ROOT
+from . import lab as lab_config
 
 CHROMIUM = Path(os.environ.get("RUSSIA_CHINA_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 COPIED = ("notebooks", "exercises", "data")
-#: Every cell in the DOM (no virtual scrolling) and no news pop-up.
+#: Every cell in the DOM (no virtual scrolling), and no news pop-up as `make lab` configures it.
 SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
-                                                                       "checkForUpdates": False},
+    **lab_config.SETTINGS,
 }
 KERNEL_SECONDS, RUN_SECONDS = 120, 240
 #: Every code cell shows an execution count once Run All has finished.
@@ -106,8 +106,7 @@ def _configure(home: Path) -> dict[str, str]:
         env[name] = str(home / sub)
     labconfig = home / "config" / "labconfig"
     labconfig.mkdir(parents=True, exist_ok=True)
-    (labconfig / "page_config.json").write_text(json.dumps(
-        {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}), encoding="utf-8")
+    (labconfig / "page_config.json").write_text(json.dumps(lab_config.PAGE_CONFIG), encoding="utf-8")
     for relative, values in SETTINGS.items():
         path = home / "settings" / relative
         path.parent.mkdir(parents=True, exist_ok=True)
