@@ -12,6 +12,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
 from russia_china.charts import (
+    MAX_SOURCE_LINES,
     PNG_DPI,
     _encode_png,
     approximate_band,
@@ -22,6 +23,7 @@ from russia_china.charts import (
     describe_table,
     describe_values,
     end_point,
+    fitted_source,
     hedged_numbers,
     label_chart,
     mark_not_recorded,
@@ -29,6 +31,7 @@ from russia_china.charts import (
     png_bytes,
     year_ranges,
 )
+from russia_china.citations import cite, source_line
 
 
 @pytest.mark.parametrize("alpha", [255, 128])
@@ -177,3 +180,29 @@ def test_an_approximate_date_is_a_hatched_band_and_a_stated_count_one_point():
     point = end_point(ax, 2025, 16, label="16 since 2006", note="up to 16, or up by 16?")
     assert point.get_offsets().tolist() == [[2025, 16]]
     assert not ax.get_lines()
+
+
+def test_a_short_source_line_stays_whole_on_the_chart():
+    on_chart, in_full = fitted_source(["sipri"], "A short note.")
+    assert " ".join(on_chart.split()) == source_line(["sipri"], "A short note.") and in_full == ""
+
+
+def test_a_long_source_line_names_sources_briefly_and_keeps_the_note_when_it_fits():
+    ids = ["bobby2025", "gill2025", "kuhrt2024", "imf"]
+    on_chart, in_full = fitted_source(ids, "Caveat: partial years.")
+    assert on_chart.count("\n") < MAX_SOURCE_LINES
+    assert "Bobby (2025); Gill (2025); Kuhrt (2024); International Monetary Fund." in " ".join(on_chart.split())
+    assert "Caveat: partial years. Full citations in the text alternative." in " ".join(on_chart.split())
+    assert in_full == "Sources in full: " + source_line(ids, "Caveat: partial years.").removeprefix("Source: ")
+
+
+def test_a_long_note_moves_to_the_text_alternative_with_the_citations():
+    note = "A quotation that runs on and on. " * 12
+    on_chart, in_full = fitted_source(["bobby2025", "gill2025", "kuhrt2024"], note)
+    assert on_chart.count("\n") < MAX_SOURCE_LINES and "Note and full citations in the text alternative" in on_chart
+    assert note.strip() in in_full and cite("kuhrt2024") in in_full
+
+
+def test_source_lines_never_break_at_a_hyphen():
+    on_chart, _ = fitted_source(["gill2025"], "China-Russia " * 30)
+    assert not any(line.endswith("-") for line in on_chart.splitlines())

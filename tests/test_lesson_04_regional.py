@@ -143,7 +143,7 @@ def test_an_article_without_regional_events_draws_an_empty_chart(ax, events):
     text = regional.draw_event_timeline(ax, classified, regions=tuple(regional.REGION_RULES), years=(1858, 2025),
                                         article="chan2022")
     assert _points(ax) == 0
-    assert "0 event(s)" in text.alt_text
+    assert "0 events in all" in text.alt_text
 
 
 def test_timeline_refuses_empty_and_reversed_choices(ax, events):
@@ -227,7 +227,7 @@ def test_china_before_1972_draws_no_bars_and_says_so(ax, vetoes):
     # data/README.md: China here is the PRC only, from 1972.
     text = regional.draw_vetoes_by_region(ax, regional.veto_groups(vetoes), vetoed_by="China (all its vetoes)",
                                           years=(1946, 1971), supplement=True)
-    assert not ax.patches and "0 draft(s)" in text.alt_text
+    assert not ax.patches and "0 drafts in all" in text.alt_text
 
 
 # --- what the prose says about the data -----------------------------------------------------------

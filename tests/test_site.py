@@ -269,6 +269,29 @@ def test_every_chart_on_a_lesson_page_has_its_source_line_and_text_alternative_a
         assert page.raw.count("<em>Text alternative:</em>") == len(figures), lesson.name
 
 
+def test_every_widget_chart_on_a_lesson_page_offers_its_data_as_a_table(parsed):
+    """The live "Show the data" is gone with the kernel; the page gives the same table."""
+    for lesson in LESSONS:
+        raw = parsed[f"{lesson.stem}.html"].raw
+        widgets_shown = raw.count('<p class="russia-china-widget-alt">')
+        tables = re.findall(r'<details class="russia-china-chart-data"><summary>Show the data</summary>\s*'
+                            r"<table><caption>Data plotted in .*?</caption>.*?<th scope=\"col\">.*?<td>.*?</table>",
+                            raw, re.S)
+        assert len(tables) == widgets_shown, lesson.name
+    assert sum('<p class="russia-china-widget-alt">' in parsed[f"{lesson.stem}.html"].raw for lesson in LESSONS) >= 6
+
+
+def test_the_template_builds_the_data_table_from_plain_values_escaped(tmp_path):
+    table = {"caption": "Data plotted in “Vetoes” (drafts)", "columns": ["year", "<b>drafts</b>"],
+             "rows": [["2011", "1"], ["2012", "<script>x</script>"]]}
+    nb = _image_output({"image/png": "iVBOR"}, {"image/png": {"alt": "Bars", "data_table": table}})
+    site = Navigation(title="A page", course="A course", previous=None, next=None)
+    page = NotebookPages().render(nb, site, "page.html")
+    assert '<th scope="col">&lt;b&gt;drafts&lt;/b&gt;</th>' in page
+    assert "<td>&lt;script&gt;x&lt;/script&gt;</td>" in page
+    assert "<caption>Data plotted in “Vetoes” (drafts)</caption>" in page and "<script>x" not in page
+
+
 def _image_output(data: dict, metadata: dict) -> nbformat.NotebookNode:
     output = nbformat.v4.new_output("display_data", data=data, metadata=metadata)
     return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("chart", outputs=[output])])

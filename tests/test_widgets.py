@@ -10,7 +10,10 @@ from typing import Any
 
 import ipywidgets as widgets
 import pytest
+from test_notebook_text import ONE_PLURAL
 
+from russia_china.charts import MAX_SOURCE_LINES, counted
+from russia_china.citations import cite, short_source, source_line
 from russia_china.lessons import all_widget_factories
 from russia_china.tools.control_values import alternative_values
 from russia_china.widgets import ChartWidget
@@ -56,12 +59,48 @@ def test_every_chart_is_labelled(key):
     assert text.units in chart.axes.get_title(loc="left")
     # The static copy a viewer without a kernel shows carries the same alt text and source line.
     data, metadata = chart._repr_mimebundle_()
-    assert metadata["image/png"]["alt"] == text.alt_text
+    alt_text = chart.figure.alt_text
+    assert alt_text.startswith(text.alt_text)
+    assert metadata["image/png"]["alt"] == alt_text
     assert metadata["image/png"]["source"] == " ".join(chart.figure.source_text.split())
     assert base64.b64decode(data["image/png"]) == chart.png
     # The live view is sent the same PNG, with the same alt text, on the <img> the browser tests look for.
     assert (chart.image.png, chart.image.alt, chart.image.css_class) == (
-        chart.png, text.alt_text, "russia-china-chart-image")
+        chart.png, alt_text, "russia-china-chart-image")
+
+
+@pytest.mark.parametrize("key", sorted(FACTORIES))
+def test_source_line_is_short_and_nothing_of_it_is_lost(key):
+    """At most three lines of small type under the chart; every full citation and
+    the note are on the chart or, when it names its sources briefly, in the text alternative."""
+    chart = FACTORIES[key]()
+    on_chart = " ".join(chart.figure.source_text.split())
+    assert chart.figure.source_text.count("\n") + 1 <= MAX_SOURCE_LINES, on_chart
+    full = source_line(chart.text.sources, chart.text.source_note)
+    assert full in on_chart or full.removeprefix("Source: ") in chart.figure.alt_text, on_chart
+    for source_id in chart.text.sources:
+        assert cite(source_id) in on_chart or short_source(source_id) in on_chart, source_id
+
+
+@pytest.mark.parametrize("key", sorted(FACTORIES))
+def test_counts_in_the_text_alternative_agree_with_their_nouns(key):
+    """'1 event', never '1 events' or 'event(s)', whatever the controls show."""
+    chart = FACTORIES[key]()
+    texts = [chart.figure.alt_text]
+    for control in chart.controls.values():
+        default = control.value
+        for value in alternative_values(control):
+            control.value = value
+            texts.append(chart.figure.alt_text)
+        control.value = default
+    wrong = {m.group(0) for text in texts for m in ONE_PLURAL.finditer(text)}
+    wrong |= {m.group(0) for text in texts for m in re.finditer(r"\w+\(s\)", text)}
+    assert not wrong, f"{key}: {sorted(wrong)}"
+
+
+def test_counted_takes_the_singular_for_one():
+    assert [counted(n, "veto", "vetoes") for n in (0, 1, 2)] == ["0 vetoes", "1 veto", "2 vetoes"]
+    assert counted(1, "event") == "1 event" and counted(21, "event") == "21 events"
 
 
 @pytest.mark.parametrize("key", sorted(FACTORIES))

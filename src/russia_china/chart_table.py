@@ -25,17 +25,28 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def data_table_html(data: pd.DataFrame | None, title: str, units: str) -> str:
-    """The table, with a caption naming the chart and its units; '' without data."""
+def data_table(data: pd.DataFrame | None, title: str, units: str) -> dict[str, Any] | None:
+    """The table as plain data: a caption naming the chart and its units, the
+    column names and every row as text; None without data. The static page
+    (``make site``) builds its own table from it."""
     if data is None or data.empty:
+        return None
+    caption = f"Data plotted in “{title}” ({units}), {len(data)} row{'s' if len(data) != 1 else ''}"
+    return {"caption": caption, "columns": [str(column) for column in data.columns],
+            "rows": [[_cell(value) for value in row] for row in data.itertuples(index=False)]}
+
+
+def data_table_html(data: pd.DataFrame | None, title: str, units: str) -> str:
+    """The table, folded under "Show the data"; '' without data."""
+    table = data_table(data, title, units)
+    if table is None:
         return ""
-    head = "".join(f'<th scope="col">{html.escape(str(column))}</th>' for column in data.columns)
-    rows = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(value))}</td>" for value in row) + "</tr>"
-                   for row in data.itertuples(index=False))
-    caption = html.escape(f"Data plotted in “{title}” ({units}), {len(data)} row{'s' if len(data) != 1 else ''}")
+    head = "".join(f'<th scope="col">{html.escape(column)}</th>' for column in table["columns"])
+    rows = "".join("<tr>" + "".join(f"<td>{html.escape(value)}</td>" for value in row) + "</tr>"
+                   for row in table["rows"])
     return ('<details class="russia-china-chart-data"><summary>Show the data</summary>'
             '<table style="border-collapse:collapse;font-size:0.85em">'
-            f'<caption style="text-align:left;font-weight:bold">{caption}</caption>'
+            f'<caption style="text-align:left;font-weight:bold">{html.escape(table["caption"])}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></details>")
 
 

@@ -21,7 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .chart_canvas import WidgetCanvas
-from .citations import source_line
+from .citations import short_source, source_line
 
 #: Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
@@ -83,6 +83,34 @@ def look(entity: str) -> Look:
 
 SOURCE_FONT_SIZE = 8
 _SOURCE_WIDTH = 110  # characters per line of source text
+#: More lines than this under a chart are a block of small type the eye skips: the chart then names
+#: its sources briefly, and the full citations go into the text alternative.
+MAX_SOURCE_LINES = 3
+
+
+def _wrap(text: str) -> list[str]:
+    # Never at a hyphen: "China-\nRussia" would read as a hyphenated word.
+    return textwrap.wrap(text, _SOURCE_WIDTH, break_on_hyphens=False)
+
+
+def fitted_source(sources: Iterable[str], note: str = "") -> tuple[str, str]:
+    """The source text under a chart, wrapped to at most :data:`MAX_SOURCE_LINES`
+    lines, and what the text alternative must add so nothing is lost ('' if the
+    full source line fits)."""
+    ids = list(sources)
+    full = source_line(ids, note)
+    lines = _wrap(full)
+    if len(lines) <= MAX_SOURCE_LINES:
+        return "\n".join(lines), ""
+    in_full = f"Sources in full: {full.removeprefix('Source: ')}"
+    brief = "Source: " + "; ".join(short_source(i) for i in ids) + "."
+    with_note = _wrap(f"{brief} {note} Full citations in the text alternative.")
+    if note and len(with_note) <= MAX_SOURCE_LINES:
+        return "\n".join(with_note), in_full
+    shortened = f"{brief} {'Note and full' if note else 'Full'} citations in the text alternative."
+    return "\n".join(_wrap(shortened)), in_full
+
+
 PNG_DPI = 100  # every chart's PNG: 100 pixels per inch of figure size
 
 
@@ -139,7 +167,7 @@ def label_chart(
         raise ValueError("a chart title needs its units, e.g. 'US$ billion'")
     if not alt_text.strip():
         raise ValueError("every chart needs a text alternative describing what it shows")
-    wrapped = "\n".join(textwrap.wrap(source_line(sources, source_note), _SOURCE_WIDTH))
+    wrapped, in_full = fitted_source(sources, source_note)
     if fig.get_layout_engine() is None:
         # Pinned to the top of the axes: left to itself, matplotlib would lay
         # out the y axis' ticks an extra time per draw, to see whether the title
@@ -150,7 +178,7 @@ def label_chart(
         ax.set_title(f"{title} ({units})", loc="left", fontsize=12, fontweight="bold")
         fig.supxlabel(wrapped, x=0.0, ha="left", fontsize=SOURCE_FONT_SIZE, color="#333333")
     # Carried on the figure for show() and the widgets; matplotlib's Figure type does not declare them.
-    fig.alt_text = alt_text  # type: ignore[attr-defined]
+    fig.alt_text = f"{alt_text} {in_full}".strip()  # type: ignore[attr-defined]
     fig.source_text = wrapped  # type: ignore[attr-defined]
     return fig
 
@@ -213,14 +241,14 @@ def img_html(png: bytes, alt: str, css_class: str = "russia-china-chart-image") 
             'style="max-width:100%;height:auto">')
 
 
-def mimebundle(png: bytes, alt: str, plain: str, source: str = "") -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+def mimebundle(png: bytes, alt: str, plain: str, source: str = "") -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
     """Data and metadata for displaying a chart: HTML with alt, the PNG, text.
 
     The PNG's metadata carries the alt text and the source line as text, so a
     static page (``make site``) can print the source under the image.
     """
     data = {"text/html": img_html(png, alt), "image/png": base64.b64encode(png).decode("ascii"), "text/plain": plain}
-    metadata = {"alt": alt}
+    metadata: dict[str, Any] = {"alt": alt}
     if source.strip():
         metadata["source"] = " ".join(source.split())  # unwrapped: the chart's line breaks fit its width only
     return data, {"image/png": metadata}
@@ -260,6 +288,11 @@ def _suffix(unit: str) -> str:
 def _name(value) -> str:
     """A category as one line of text: line breaks made for an axis label become spaces."""
     return " ".join(str(value).split())
+
+
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """'1 event', '0 events', '3 vetoes': a count with its noun in the right number."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
 def year_ranges(years: Iterable[int]) -> str:

@@ -60,6 +60,17 @@ def source_line(source_ids: Iterable[str], note: str = "") -> str:
     return f"{line} {note}".strip()
 
 
+def short_source(source_id: str) -> str:
+    """A source as a chart's short source line names it: 'Bobby (2025)' for an
+    article, the organisation for a data provider."""
+    sources = load("sources").set_index("source_id")
+    if source_id not in sources.index:
+        raise KeyError(f"unknown source_id {source_id!r}; known: {', '.join(sources.index)}")
+    row = sources.loc[source_id]
+    assert isinstance(row, pd.Series)
+    return str(row["author"]) if row["record_kind"] == "provider" else short_cite(source_id)
+
+
 def short_cite(source_id: str) -> str:
     """'gill2025' -> 'Gill (2025)': the in-text form of an article's source_id.
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import ipywidgets as widgets
 
 from .chart_image import ChartImage
-from .chart_table import data_table_html
+from .chart_table import data_table, data_table_html
 from .charts import clear_axes, label_chart, mimebundle, new_chart, png_bytes
 from .keyboard import KeysToControls
 
@@ -168,8 +168,10 @@ class ChartWidget:
                     alt_text=text.alt_text, source_note=text.source_note)
         self.text, self.message = text, ""
         self.png = png_bytes(self.figure)
-        self.image.show(self.png, text.alt_text)
-        self.caption.value = (f"<p><em>Text alternative:</em> {html.escape(text.alt_text)}</p>"
+        # label_chart's version: with the full citations when the chart names its sources briefly.
+        alt_text = self.figure.alt_text  # type: ignore[attr-defined]
+        self.image.show(self.png, alt_text)
+        self.caption.value = (f"<p><em>Text alternative:</em> {html.escape(alt_text)}</p>"
                               + data_table_html(text.data, text.title, text.units))
         self.redraws += 1
 
@@ -199,6 +201,10 @@ class ChartWidget:
         assert text is not None, "__post_init__ refuses a chart whose defaults cannot be drawn"
         # label_chart sets source_text on the figure; matplotlib's Figure type does not declare it.
         source_text = self.figure.source_text  # type: ignore[attr-defined]
-        plain = f"Chart: {text.title} ({text.units}). {text.alt_text}"
-        static, metadata = mimebundle(self.png, text.alt_text, plain, source_text)
+        alt_text = self.figure.alt_text  # type: ignore[attr-defined]
+        plain = f"Chart: {text.title} ({text.units}). {alt_text}"
+        static, metadata = mimebundle(self.png, alt_text, plain, source_text)
+        table = data_table(text.data, text.title, text.units)
+        if table is not None:  # for the static page, which has no live "Show the data"
+            metadata["image/png"]["data_table"] = table
         return {**static, **live, "text/plain": plain}, metadata

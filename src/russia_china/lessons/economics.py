@@ -13,7 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
 from ..chart_table import plotted_data
-from ..charts import look
+from ..charts import counted, look
 from ..data import load
 from ..data.derived import TRADE_RECORDS, trade_flows
 from ..widgets import ChartText, ChartWidget, InvalidSelection, at_least_one, year_range, year_window
@@ -184,7 +184,7 @@ def draw_trade(ax: Axes, series: pd.DataFrame, article: pd.DataFrame, *, years: 
         title=("China–Russia trade: " if measure == "level" else "China–Russia trade growth: ") + FLOWS[flow],
         units="US$ billion, current prices" if measure == "level" else "% on previous year",
         sources=providers + (["gill2025"] if len(shown) else []),
-        alt_text=(f"{MEASURES[measure]} of {FLOWS[flow]}, {start} to {end}, for {len(chosen)} record(s). "
+        alt_text=(f"{MEASURES[measure]} of {FLOWS[flow]}, {start} to {end}, for {counted(len(chosen), 'record')}. "
                   + ". ".join(descriptions) + ". " + article_text).strip(),
     )
 

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
-from ..charts import PALETTE, look
+from ..charts import PALETTE, counted, look
 from ..data import load
 from ..data.derived import joint_vetoes
 from ..widgets import ChartText, ChartWidget, InvalidSelection, at_least_one, year_range, year_window
@@ -149,7 +149,7 @@ def draw_event_timeline(ax: Axes, classified: pd.DataFrame, *, regions: tuple[st
         units="one marker per event",
         sources=cited,
         alt_text=(f"Timeline of the events {who} date between {start} and {end}, one row per region, "
-                  f"{rows['event_id'].nunique()} event(s) in all. Events per region: {per_region}."),
+                  f"{counted(rows['event_id'].nunique(), 'event')} in all. Events per region: {per_region}."),
         source_note="Regions assigned by the keyword rules of lesson 04 (regional.REGION_RULES).",
     )
 
@@ -259,7 +259,8 @@ def draw_regional_figures(ax: Axes, views: dict, *, view: str, own_words: bool, 
         title=title,
         units=units,
         sources=list(dict.fromkeys(bars["source_id"])),
-        alt_text=(f"Horizontal bars, {order}, of {len(bars)} figure(s) as the articles state them: {described}. "
+        alt_text=(f"Horizontal bars, {order}, of {counted(len(bars), 'figure')} as the articles state them: "
+                  f"{described}. "
                   f"Hatched bars are hedged in the article."),
     )
 
@@ -356,7 +357,7 @@ def draw_vetoes_by_region(ax: Axes, groups: dict[str, pd.DataFrame], *, vetoed_b
         source_note=("Regions as coded by the World Politics Data Lab. Complete to 2022-07-08; "
                      + ("later rows are an incomplete supplement." if supplement else "later vetoes left out.")),
         alt_text=(f"Horizontal bars of vetoed drafts per region, vetoed by {vetoed_by}, {start} to {end}, "
-                  f"{coverage}: {int(counts['drafts'].sum()) if len(counts) else 0} draft(s) in all. "
+                  f"{coverage}: {counted(int(counts['drafts'].sum()) if len(counts) else 0, 'draft')} in all. "
                   f"By region, with crisis topics: "
                   + ("; ".join(f"{r['region']} {r['drafts']} ({r['topics']})" for _, r in counts.iterrows())
                      or "none") + "."),
