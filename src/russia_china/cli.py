@@ -137,18 +137,45 @@ def _exercises(args: argparse.Namespace) -> int:
     return 0
 
 
+def _merge(args: argparse.Namespace) -> int:
+    from .grading import grader
+    from .grading.shards import ShardError
+
+    if not args.shards:
+        print("error: grade merge needs the shards' output folders: russia-china grade merge DIR DIR ... "
+              "--output grades/", file=sys.stderr)
+        return 2
+    try:
+        outputs = grader.merge_shards([Path(f) for f in args.shards], Path(args.solutions), Path(args.output))
+    except (ShardError, FileNotFoundError) as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    print(f"merged {len(args.shards)} shard(s): {len(outputs.results)} submission(s), "
+          f"{len(outputs.skipped_entries)} skipped\ngradebook: {outputs.gradebook}")
+    return 0
+
+
 def _grade(args: argparse.Namespace) -> int:
     from collections import Counter
 
     from .grading import grader
+    from .grading.shards import Shard, ShardError
 
+    if args.submissions == "merge":
+        return _merge(args)
+    if args.shards:
+        print(f"error: unexpected arguments {' '.join(args.shards)} (one class folder is graded at a time)",
+              file=sys.stderr)
+        return 2
     limits = grader.Limits(cell_timeout=args.cell_timeout, submission_timeout=args.submission_timeout,
                            memory_mb=args.memory_mb, notebook_mb=args.max_notebook_mb)
     try:
         class_grader = grader.ClassGrader(Path(args.solutions), Path(args.submissions), Path(args.output),
                                           args.assignment, limits, unsandboxed=args.unsandboxed)
-        outputs = class_grader.grade(args.workers, Path(args.roster) if args.roster else None, args.due)
-    except (ValueError, FileNotFoundError, RuntimeError) as problem:
+        shard = Shard.parse(args.shard) if args.shard else None
+        outputs = class_grader.grade(args.workers, Path(args.roster) if args.roster else None, args.due,
+                                     shard=shard)
+    except (ShardError, ValueError, FileNotFoundError, RuntimeError) as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     plan = class_grader.plan
@@ -170,6 +197,41 @@ def _grade(args: argparse.Namespace) -> int:
     for graded in failures:
         print(f"error grading {graded.student_id}: {graded.reason}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .grading import lms
+    from .grading.plan import load_plans
+    from .grading.submissions import load_roster
+
+    grades = Path(args.grades)
+    try:
+        plans = load_plans(Path(args.solutions))
+        chosen = [name for name in plans if not args.assignment or any(name.startswith(a) for a in args.assignment)]
+        books = [(plans[name], grades / name / "gradebook.csv") for name in chosen]
+        found = [(plan, path) for plan, path in books if path.exists()]
+        if not found:
+            raise lms.ExportError(f"no gradebook under {grades} for {', '.join(chosen) or 'any assignment'}; "
+                                  "run `russia-china grade` first")
+        canvas_ids = dict(item.split("=", 1) for item in args.canvas_id)
+        marks = [lms.read_gradebook(path, plan) for plan, path in found]
+        roster = load_roster(Path(args.roster))
+        output = Path(args.output or grades / f"{args.format}.csv")
+        lms.write_export(output, args.format, marks, roster, partial=args.partial, missing=args.missing,
+                         moodle_key=args.moodle_key, canvas_ids=canvas_ids)
+    except (lms.ExportError, ValueError, FileNotFoundError) as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    absent = {m.name: sum(s not in m.scores for s in roster) for m in marks}
+    print(f"wrote {output}: {len(roster)} student(s), {len(marks)} assignment(s) "
+          f"({', '.join(m.name for m in marks)}) for {args.format.capitalize()}")
+    for name, count in absent.items():
+        if count:
+            print(f"  {name}: {count} student(s) on the roster handed nothing in: "
+                  + ("0 points" if args.missing == "zero" else "left blank, so the LMS keeps what it has"))
+    if args.partial and any(m.pending for m in marks):
+        print("  --partial: written answers not yet graded count 0 in these totals")
+    return 0
 
 
 def _site(args: argparse.Namespace) -> int:
@@ -229,7 +291,12 @@ def build_parser() -> argparse.ArgumentParser:
     site.set_defaults(run=_site)
 
     grade = commands.add_parser("grade", help="grade a folder of submitted exercise notebooks into a gradebook")
-    grade.add_argument("submissions", help="folder with one notebook or sub-folder per student")
+    grade.add_argument("submissions", help="folder with one notebook or sub-folder per student; or `merge`, "
+                                           "then the shards' output folders, to combine `--shard` runs")
+    grade.add_argument("shards", nargs="*", help=argparse.SUPPRESS)
+    grade.add_argument("--shard", metavar="k/N",
+                       help="grade only the k-th of N deterministic shares of the class (merge them with "
+                            "`russia-china grade merge`)")
     grade.add_argument("--assignment", help="e.g. 02 or 02_economics_exercises (default: guessed from the notebooks)")
     grade.add_argument("--solutions", default=str(REPO_ROOT / "solutions"))
     grade.add_argument("--output", default=str(REPO_ROOT / "grades"), help="gradebook folder (default grades/)")
@@ -245,6 +312,27 @@ def build_parser() -> argparse.ArgumentParser:
                        help="grade without an OS sandbox (no bubblewrap): student code can then read everything "
                             "you can; every row is marked in the gradebook")
     grade.set_defaults(run=_grade)
+
+    export = commands.add_parser("export", help="write the gradebooks as the CSV Canvas or Moodle imports")
+    export.add_argument("--format", required=True, choices=["canvas", "moodle"])
+    export.add_argument("--roster", required=True,
+                        help="CSV: student_id, first_name, last_name, email; for Canvas canvas_id and/or sis_user_id, "
+                             "sis_login_id, section; for Moodle id_number (with --moodle-key idnumber)")
+    export.add_argument("--grades", default=str(REPO_ROOT / "grades"), help="folder of gradebooks (default grades/)")
+    export.add_argument("--solutions", default=str(REPO_ROOT / "solutions"))
+    export.add_argument("--assignment", action="append", default=[],
+                        help="only this assignment (e.g. 02); repeat for several (default: every gradebook)")
+    export.add_argument("--output", help="file to write (default grades/canvas.csv or grades/moodle.csv)")
+    export.add_argument("--missing", choices=["blank", "zero"], default="blank",
+                        help="a student with no submission: blank (the LMS keeps its value) or 0 (default blank)")
+    export.add_argument("--partial", action="store_true",
+                        help="export although written answers are not graded yet (they count 0)")
+    export.add_argument("--moodle-key", choices=["email", "idnumber"], default="email",
+                        help="how Moodle finds the student: Email address or ID number (default email)")
+    export.add_argument("--canvas-id", action="append", default=[], metavar="ASSIGNMENT=ID",
+                        help="the Canvas assignment id of an assignment that exists there already, so the import "
+                             "updates it instead of making a new one; repeat for several")
+    export.set_defaults(run=_export)
     return parser
 
 

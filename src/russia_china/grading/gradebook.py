@@ -132,7 +132,7 @@ def escape_markdown(text: str) -> str:
     return _LINE_START_MARKUP.sub(r"\1\\\2", text)
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str) -> None:
     """Write beside the target, then rename: a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".writing-", suffix=".tmp")
@@ -156,7 +156,7 @@ def _csv_text(rows: list[dict[str, str]], columns: list[str]) -> str:
 def write_gradebook(path: Path, results: list[Graded], plan: AssignmentPlan,
                     roster: dict[str, dict[str, str]], duedate: str = "") -> Path:
     columns = NBGRADER_COLUMNS + [e.exercise_id for e in plan.exercises] + TRAILING_COLUMNS
-    _atomic_write(path, _csv_text(gradebook_rows(results, plan, roster, duedate), columns))
+    atomic_write(path, _csv_text(gradebook_rows(results, plan, roster, duedate), columns))
     return path
 
 
@@ -166,13 +166,13 @@ def write_written_answers(path: Path, results: list[Graded]) -> Path:
              "words": str(len(e["written_answer"].split())), "answer": e["written_answer"]}
             for g in sorted(results, key=lambda g: g.student_id) if not g.zeroed_because
             for e in g.exercises if e.get("written_answer")]
-    _atomic_write(path, _csv_text(rows, ["student_id", "exercise_id", "words", "answer"]))
+    atomic_write(path, _csv_text(rows, ["student_id", "exercise_id", "words", "answer"]))
     return path
 
 
 def write_skipped(path: Path, skipped: list[Any]) -> Path:
     """Every entry of the class folder that was not graded, and why."""
-    _atomic_write(path, _csv_text([{"entry": s.entry, "reason": s.reason} for s in skipped], ["entry", "reason"]))
+    atomic_write(path, _csv_text([{"entry": s.entry, "reason": s.reason} for s in skipped], ["entry", "reason"]))
     return path
 
 
@@ -231,6 +231,6 @@ def write_feedback(folder: Path, results: list[Graded], plan: AssignmentPlan) ->
     written = []
     for graded in results:
         path = folder / feedback_name(graded.student_id)  # ids are folder entries' names: no separators
-        _atomic_write(path, feedback_text(graded, plan))
+        atomic_write(path, feedback_text(graded, plan))
         written.append(path)
     return written

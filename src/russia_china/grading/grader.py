@@ -28,6 +28,7 @@ from . import gradebook, returned, sandbox
 from .gradebook import Graded
 from .judge import Judge, JudgeError
 from .plan import AssignmentPlan, load_plans
+from .shards import Shard, ShardError, read_shards, write_shard
 from .submissions import Skipped, Submission, find_submissions, guess_assignment, load_roster, walk
 
 #: A notebook file larger than this is not even read (outputs included).
@@ -207,9 +208,13 @@ class ClassGrader:
         return replace(better, notes=[*better.notes, note])
 
     def grade(self, workers: int | None = None, roster: Path | None = None, duedate: str = "",
-              progress: bool = True) -> Outputs:
+              progress: bool = True, shard: Shard | None = None) -> Outputs:
+        """Grade the class, or with ``shard`` one deterministic share of it (see `shards`)."""
         people = load_roster(roster)
         found, skipped = find_submissions(self.submissions)
+        class_ids = [s.student_id for s in found]
+        if shard is not None:
+            found = shard.take(found)
         by_id = {s.student_id: s for s in found}
         workers = max(1, workers or os.cpu_count() or 1)
         slots: SimpleQueue[tuple[int, Judge]] = SimpleQueue()
@@ -242,13 +247,32 @@ class ClassGrader:
                     judge.close()
         results.sort(key=lambda g: g.student_id)
         folder = self.output / self.plan.name
-        return Outputs(
-            gradebook=gradebook.write_gradebook(folder / "gradebook.csv", results, self.plan, people, duedate),
-            feedback=gradebook.write_feedback(folder / "feedback", results, self.plan),
-            written_answers=gradebook.write_written_answers(folder / "written_answers.csv", results),
-            skipped=gradebook.write_skipped(folder / "skipped.csv", skipped),
-            results=results, skipped_entries=skipped,
-        )
+        if shard is not None:
+            write_shard(folder, assignment=self.plan.name, shard=shard, class_ids=class_ids, results=results,
+                        skipped=skipped, roster=people, duedate=duedate)
+        return write_outputs(folder, results, skipped, self.plan, people, duedate)
+
+
+def write_outputs(folder: Path, results: list[Graded], skipped: list[Skipped], plan: AssignmentPlan,
+                  people: dict[str, dict[str, str]], duedate: str) -> Outputs:
+    """Everything a run writes: the gradebook, feedback, written answers and skipped entries."""
+    return Outputs(
+        gradebook=gradebook.write_gradebook(folder / "gradebook.csv", results, plan, people, duedate),
+        feedback=gradebook.write_feedback(folder / "feedback", results, plan),
+        written_answers=gradebook.write_written_answers(folder / "written_answers.csv", results),
+        skipped=gradebook.write_skipped(folder / "skipped.csv", skipped),
+        results=results, skipped_entries=skipped,
+    )
+
+
+def merge_shards(shard_folders: list[Path], solutions: Path, output: Path) -> Outputs:
+    """Combine ``grade --shard`` runs into exactly what one run over the class writes."""
+    merged = read_shards(shard_folders)
+    plans = load_plans(solutions.resolve())
+    if merged.assignment not in plans:
+        raise ShardError(f"the shards graded {merged.assignment}, which is not in {solutions}")
+    return write_outputs(output.resolve() / merged.assignment, merged.results, merged.skipped,
+                         plans[merged.assignment], merged.roster, merged.duedate)
 
 
 DEFAULT_OUTPUT = REPO_ROOT / "grades"
