@@ -159,6 +159,7 @@ def _grade(args: argparse.Namespace) -> int:
     from collections import Counter
 
     from .grading import grader
+    from .grading.deadline import parse_due
     from .grading.shards import Shard, ShardError
 
     if args.submissions == "merge":
@@ -172,6 +173,7 @@ def _grade(args: argparse.Namespace) -> int:
     try:
         class_grader = grader.ClassGrader(Path(args.solutions), Path(args.submissions), Path(args.output),
                                           args.assignment, limits, unsandboxed=args.unsandboxed)
+        parse_due(args.due)  # a due date the gradebook cannot read stops here, before any grading
         shard = Shard.parse(args.shard) if args.shard else None
         outputs = class_grader.grade(args.workers, Path(args.roster) if args.roster else None, args.due,
                                      shard=shard)
@@ -197,6 +199,38 @@ def _grade(args: argparse.Namespace) -> int:
     for graded in failures:
         print(f"error grading {graded.student_id}: {graded.reason}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _collect(args: argparse.Namespace) -> int:
+    from .grading.collect import collect
+    from .grading.deadline import parse_due
+    from .grading.plan import load_plans
+    from .grading.submissions import load_roster
+
+    try:
+        plans = load_plans(Path(args.solutions))
+        matches = [name for name in plans if name.startswith(args.assignment)]
+        if len(matches) != 1:
+            raise ValueError(f"no single assignment matches {args.assignment!r}; the assignments are "
+                             f"{', '.join(plans)}")
+        students = None
+        if args.roster:
+            roster = load_roster(Path(args.roster))
+            students = {sid: (person.get("hub_user") or sid).strip() for sid, person in roster.items()}
+        output = Path(args.output or REPO_ROOT / "submitted" / matches[0])
+        rows = collect(Path(args.homes), matches[0], output, course_folder=args.course_folder,
+                       due=parse_due(args.due), students=students)
+    except (ValueError, FileNotFoundError) as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    counts = {status: sum(r.status == status for r in rows) for status in ("collected", "missing", "refused")}
+    late = [r for r in rows if r.late_by]
+    print(f"collected {counts['collected']} of {len(rows)} student(s) into {output}; missing {counts['missing']}, "
+          f"refused {counts['refused']}, late {len(late)} (see {output.parent / (output.name + '-collected.csv')})")
+    for row in rows:
+        if row.status == "refused" or row.late_by:
+            print(f"  {row.student_id}: {row.detail if row.status == 'refused' else 'late by ' + row.late_by}")
+    return 0
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -302,7 +336,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--output", default=str(REPO_ROOT / "grades"), help="gradebook folder (default grades/)")
     grade.add_argument("--workers", type=int, help="submissions graded at once (default: one per core)")
     grade.add_argument("--roster", help="CSV with student_id, first_name, last_name, email")
-    grade.add_argument("--due", default="", help="due date, copied into the gradebook's duedate column")
+    grade.add_argument("--due", default="", help="due date (2026-12-08, meaning the end of that day in UTC, or "
+                                                 "2026-12-08T17:00+01:00): copied into the gradebook's duedate "
+                                                 "column, and later submissions are marked late")
     grade.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell (default 60)")
     grade.add_argument("--submission-timeout", type=int, default=600, help="seconds per submission (default 600)")
     grade.add_argument("--memory-mb", type=int, default=3072, help="memory limit per submission (default 3072)")
@@ -312,6 +348,19 @@ def build_parser() -> argparse.ArgumentParser:
                        help="grade without an OS sandbox (no bubblewrap): student code can then read everything "
                             "you can; every row is marked in the gradebook")
     grade.set_defaults(run=_grade)
+
+    collect = commands.add_parser("collect", help="gather each student's exercise notebook from the hub's home "
+                                                  "folders into a class folder for grading")
+    collect.add_argument("--homes", required=True, help="folder holding one home folder per hub user")
+    collect.add_argument("--assignment", required=True, help="e.g. 02 or 02_economics_exercises")
+    collect.add_argument("--course-folder", default="russia-china-course",
+                         help="where the nbgitpuller link put the course in each home (default russia-china-course)")
+    collect.add_argument("--output", help="class folder to fill (default submitted/<assignment>)")
+    collect.add_argument("--due", default="", help="due date: notebooks changed after it are marked late")
+    collect.add_argument("--roster", help="collect only the roster's students; its hub_user column gives the home "
+                                          "folder's name where it differs from student_id")
+    collect.add_argument("--solutions", default=str(REPO_ROOT / "solutions"))
+    collect.set_defaults(run=_collect)
 
     export = commands.add_parser("export", help="write the gradebooks as the CSV Canvas or Moodle imports")
     export.add_argument("--format", required=True, choices=["canvas", "moodle"])

@@ -20,10 +20,12 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..exercises.format import NOT_ANSWERED, PASSED, RECORDED
+from .deadline import late_by, parse_due
 from .plan import AssignmentPlan
 
 NBGRADER_COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
@@ -95,14 +97,25 @@ def _number(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
+def _moment(timestamp: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(timestamp)
+    except ValueError:
+        return None
+
+
 def gradebook_rows(results: list[Graded], plan: AssignmentPlan, roster: dict[str, dict[str, str]],
                    duedate: str = "") -> list[dict[str, str]]:
     rows = []
+    due = parse_due(duedate)
     for graded in sorted(results, key=lambda g: g.student_id):
         points = graded.points(plan)
         raw = sum(p for p in points.values() if p is not None)
         person = roster.get(graded.student_id, {})
-        comments = [graded.zeroed_because, graded.stopped_because, graded.flagged]
+        submitted = _moment(graded.timestamp)
+        late = late_by(submitted, due) if submitted and due else ""
+        comments = [f"submitted {late} after the due date (marked, no points taken)" if late else None,
+                    graded.zeroed_because, graded.stopped_because, graded.flagged]
         if graded.nothing_answered:
             comments.append("no exercise was answered")
         comments += graded.cell_errors[:3] + graded.notes[:3]
