@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 # JupyterLab refuses to start as root unless told to (containers, CI).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test install validate environment.yml lock notebooks exercises grade site bench clean
+.PHONY: lab test install validate environment.yml lock notebooks exercises grade site bench rehearsal clean
 
 # JupyterLab's settings for this course live in $(LAB_HOME), never in ~/.jupyter:
 # no news pop-up over the lessons, and the lessons and exercises trusted.
@@ -78,6 +78,11 @@ GRADE_ARGS ?=
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [ASSIGNMENT=02] [GRADE_ARGS=...]"; exit 2; }
 	$(BIN)/russia-china grade "$(SUBMISSIONS)" $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT),) $(GRADE_ARGS)
+
+# One teaching week on a real JupyterHub on 127.0.0.1 (8 students and an instructor): distribute by an
+# nbgitpuller link, work, collect, grade, return feedback, export to Canvas and Moodle. Also in make test.
+rehearsal: $(STAMP) $(NODE_STAMP)
+	$(BIN)/russia-china rehearsal
 
 # The offline website in _site/: lessons and exercises (never solutions), sources, instructor notes.
 site: $(STAMP)

@@ -68,7 +68,7 @@ def test_each_home_is_collected_missing_or_refused_with_its_reason(homes, tmp_pa
         written = {row["student_id"]: row for row in csv.DictReader(handle)}
     assert written["bob"]["late_by"] == "2 h 5 min" and written["dan"]["status"] == "refused"
     assert written["ann"]["modified"] == "2026-12-08T16:00:00+00:00"
-    assert written["ann"]["due"] == "2026-12-08T17:00+00:00"
+    assert written["ann"]["due"] == "2026-12-08T17:00:00+00:00"
 
 
 def test_the_roster_maps_student_ids_to_hub_users(homes, tmp_path, capsys):
@@ -96,6 +96,7 @@ def test_due_dates_and_lateness_read_as_people_write_them():
     assert late_by(datetime(2026, 12, 8, 17, 0, tzinfo=UTC), due) == "1 h"
     assert late_by(datetime(2026, 12, 10, 16, 30, tzinfo=UTC), due) == "2 d 30 min"
     assert late_by(datetime(2026, 12, 8, 15, 59, tzinfo=UTC), due) == ""
+    assert late_by(datetime(2026, 12, 8, 16, 0, 30, tzinfo=UTC), due) == "under a minute"
 
 
 def test_the_gradebook_marks_a_late_submission_without_taking_points():
@@ -111,3 +112,31 @@ def test_the_gradebook_marks_a_late_submission_without_taking_points():
 def test_grade_refuses_a_due_date_it_cannot_read(tmp_path, capsys):
     assert main(["grade", str(tmp_path), "--assignment", "00", "--due", "soon", "--unsandboxed"]) == 2
     assert "--due 'soon'" in capsys.readouterr().err
+
+
+def _graded_folder(tmp_path, students: list[str]):
+    grades = tmp_path / "grades" / ASSIGNMENT
+    (grades / "feedback").mkdir(parents=True)
+    for student in students:
+        (grades / "feedback" / f"{student}.md").write_text(f"# Feedback for {student}\n", encoding="utf-8")
+    return grades
+
+
+def test_feedback_lands_in_each_students_own_home_and_nowhere_else(homes, tmp_path, capsys):
+    from russia_china.grading.handback import return_feedback
+
+    grades = _graded_folder(tmp_path, ["ann", "bob", "cat", "gus"])
+    (homes / "bob" / COURSE / "feedback").mkdir()
+    (homes / "bob" / COURSE / "feedback" / f"{ASSIGNMENT}.md").write_text("an earlier return", encoding="utf-8")
+    (homes / "ann" / COURSE / "feedback").symlink_to(homes / "bob" / COURSE / "exercises")  # ann's trap
+    rows = {r.student_id: r for r in return_feedback(grades, homes, course_folder=COURSE)}
+    assert rows["bob"].status == "returned"
+    assert (homes / "bob" / COURSE / "feedback" / f"{ASSIGNMENT}.md").read_text() == "# Feedback for bob\n"
+    assert rows["ann"].status == "refused" and "feedback is a symbolic link" in rows["ann"].detail
+    assert not (homes / "bob" / COURSE / "exercises" / f"{ASSIGNMENT}.md").exists()
+    assert rows["cat"].status == "missing" and rows["gus"].status == "missing"
+    written = sorted(str(p.relative_to(homes)) for p in homes.rglob(f"{ASSIGNMENT}.md"))
+    assert written == [f"bob/{COURSE}/feedback/{ASSIGNMENT}.md"]
+    assert main(["return", "--homes", str(homes), "--assignment", "02", "--grades", str(tmp_path / "grades"),
+                 "--course-folder", COURSE]) == 1
+    assert "ann: refused" in capsys.readouterr().out

@@ -120,3 +120,19 @@ def test_a_tampered_result_in_a_shard_file_is_refused(tmp_path):
 def test_merge_without_folders_says_how(capsys):
     assert main(["grade", "merge"]) == 2
     assert "grade merge needs the shards' output folders" in capsys.readouterr().err
+
+
+def test_the_kubernetes_example_runs_one_shard_per_index_and_merges_them_all():
+    import yaml
+
+    from russia_china.paths import REPO_ROOT
+
+    text = (REPO_ROOT / "docs" / "kubernetes-grading-job.yaml").read_text(encoding="utf-8")
+    job = yaml.safe_load(text)
+    spec = job["spec"]
+    assert job["kind"] == "Job" and spec["completionMode"] == "Indexed"
+    count = spec["completions"]
+    command = " ".join(spec["template"]["spec"]["containers"][0]["args"])
+    assert f"--shard $((JOB_COMPLETION_INDEX + 1))/{count}" in command
+    merged = " ".join(f"/shards/shard-{k}" for k in range(1, count + 1))
+    assert f"russia-china grade merge {merged}" in text

@@ -233,6 +233,51 @@ def _collect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _return(args: argparse.Namespace) -> int:
+    from .grading.handback import return_feedback
+    from .grading.submissions import load_roster
+
+    grades = Path(args.grades)
+    try:
+        folders = [f for f in sorted(grades.iterdir()) if f.is_dir() and f.name.startswith(args.assignment)]
+        if len(folders) != 1:
+            raise ValueError(f"no single graded assignment in {grades} matches {args.assignment!r}")
+        students = None
+        if args.roster:
+            students = {sid: (p.get("hub_user") or sid).strip() for sid, p in load_roster(Path(args.roster)).items()}
+        rows = return_feedback(folders[0], Path(args.homes), course_folder=args.course_folder, students=students)
+    except (ValueError, FileNotFoundError) as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    returned = sum(r.status == "returned" for r in rows)
+    print(f"returned {returned} of {len(rows)} feedback file(s) for {folders[0].name} into the students' homes")
+    for row in rows:
+        if row.status != "returned":
+            print(f"  {row.student_id}: {row.status}: {row.detail}")
+    return 0 if returned == len(rows) else 1
+
+
+def _student_copy(args: argparse.Namespace) -> int:
+    from .tools.student_copy import StudentCopyError, student_copy
+
+    try:
+        target = student_copy(REPO_ROOT, Path(args.output), args.revision)
+    except StudentCopyError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    print(f"wrote the students' copy of {args.revision} to {target} (a git repository, branch main, without "
+          "solutions/ and instructor_notes/): push it where your class link points")
+    return 0
+
+
+def _rehearsal(args: argparse.Namespace) -> int:
+    from .tools import rehearsal
+
+    report = rehearsal.run(keep=Path(args.keep) if args.keep else None)
+    print(rehearsal.summary(report))
+    return 0
+
+
 def _export(args: argparse.Namespace) -> int:
     from .grading import lms
     from .grading.plan import load_plans
@@ -306,6 +351,17 @@ def build_parser() -> argparse.ArgumentParser:
     exercises.add_argument("--key", help="write the answer key here instead of into the package (for drafts)")
     exercises.set_defaults(run=_exercises)
 
+    copy = commands.add_parser("student-copy", help="write the students' copy of the course (no solutions, no "
+                                                   "instructor notes) as a git repository for the class link")
+    copy.add_argument("--output", required=True, help="a new, empty folder")
+    copy.add_argument("--revision", default="HEAD", help="the commit to copy (default HEAD: what is committed)")
+    copy.set_defaults(run=_student_copy)
+
+    rehearsal = commands.add_parser("rehearsal", help="one teaching week on a real JupyterHub on 127.0.0.1: "
+                                                      "distribute, work, collect, grade, return, export")
+    rehearsal.add_argument("--keep", help="copy the hub's folder (homes, grades, exports) here afterwards")
+    rehearsal.set_defaults(run=_rehearsal)
+
     timing_cmd = commands.add_parser("timing", help="stated lesson times against a read-through estimate")
     timing_cmd.set_defaults(run=_timing)
 
@@ -361,6 +417,15 @@ def build_parser() -> argparse.ArgumentParser:
                                           "folder's name where it differs from student_id")
     collect.add_argument("--solutions", default=str(REPO_ROOT / "solutions"))
     collect.set_defaults(run=_collect)
+
+    give_back = commands.add_parser("return", help="put each student's feedback file into their home on the hub")
+    give_back.add_argument("--homes", required=True, help="folder holding one home folder per hub user")
+    give_back.add_argument("--assignment", required=True, help="e.g. 02 or 02_economics_exercises")
+    give_back.add_argument("--grades", default=str(REPO_ROOT / "grades"), help="gradebook folder (default grades/)")
+    give_back.add_argument("--course-folder", default="russia-china-course",
+                           help="the course's folder in each home; feedback goes to its feedback/ folder")
+    give_back.add_argument("--roster", help="its hub_user column names the home where it differs from student_id")
+    give_back.set_defaults(run=_return)
 
     export = commands.add_parser("export", help="write the gradebooks as the CSV Canvas or Moodle imports")
     export.add_argument("--format", required=True, choices=["canvas", "moodle"])

@@ -112,6 +112,6 @@ def collect(homes: Path, assignment: str, output: Path, *, course_folder: str, d
     writer.writerow(["student_id", "status", "detail", "modified", "late_by", "due"])
     for row in rows:
         writer.writerow([row.student_id, row.status, row.detail, row.modified, row.late_by,
-                         due.isoformat(timespec="minutes") if due else ""])
+                         due.isoformat(timespec="seconds") if due else ""])
     atomic_write(output.parent / f"{output.name}-{COLLECTED}", buffer.getvalue())
     return rows

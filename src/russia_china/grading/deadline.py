@@ -24,8 +24,9 @@ def late_by(modified: datetime, due: datetime | None) -> str:
     if due is None or modified <= due:
         return ""
     minutes = int((modified - due).total_seconds() // 60)
+    if minutes == 0:
+        return "under a minute"
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
-    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{minutes} min" if minutes or not (
-        days or hours) else ""]
+    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{minutes} min" if minutes else ""]
     return " ".join(p for p in parts if p)
