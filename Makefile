@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 # JupyterLab refuses to start as root unless told to (containers, CI).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test install validate environment.yml lock notebooks exercises grade site bench rehearsal clean
+.PHONY: lab test install validate environment.yml lock notebooks exercises grade site bench rehearsal binder clean
 
 # JupyterLab's settings for this course live in $(LAB_HOME), never in ~/.jupyter:
 # no news pop-up over the lessons, and the lessons and exercises trusted.
@@ -102,6 +102,11 @@ environment.yml: pyproject.toml $(STAMP)
 lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --all-extras --universal --python-version 3.11 \
 		-o requirements.lock --quiet
+
+# binder/requirements.txt: the students' packages (runtime and JupyterLab, no test tools) at the lock's versions.
+binder: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra lab --universal --python-version 3.11 -c requirements.lock \
+		-o binder/requirements.txt --quiet --no-annotate --custom-compile-command "make binder"
 
 notebooks: $(STAMP)
 	$(BIN)/russia-china notebooks

@@ -261,7 +261,7 @@ def _student_copy(args: argparse.Namespace) -> int:
     from .tools.student_copy import StudentCopyError, student_copy
 
     try:
-        target = student_copy(REPO_ROOT, Path(args.output), args.revision)
+        target = student_copy(REPO_ROOT, Path(args.output), args.revision, repository=args.repository)
     except StudentCopyError as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
@@ -355,6 +355,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                    "instructor notes) as a git repository for the class link")
     copy.add_argument("--output", required=True, help="a new, empty folder")
     copy.add_argument("--revision", default="HEAD", help="the commit to copy (default HEAD: what is committed)")
+    copy.add_argument("--repository", help="owner/name of the GitHub repository you will push the copy to: each "
+                                           "lesson and exercise then starts with an 'Open in Colab' link and the "
+                                           "cell that sets Colab up")
     copy.set_defaults(run=_student_copy)
 
     rehearsal = commands.add_parser("rehearsal", help="one teaching week on a real JupyterHub on 127.0.0.1: "

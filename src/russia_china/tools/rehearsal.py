@@ -43,12 +43,14 @@ import nbformat
 from ..paths import REPO_ROOT
 from .hub import Hub, HubError, UserSession
 from .release import handed_in_notebook
-from .student_copy import student_copy
+from .student_copy import COLAB_TAGS, student_copy
 
 ASSIGNMENT = "00_introduction_exercises"
 LESSON = "notebooks/00_introduction.ipynb"
 COURSE = "russia-china-course"
 INSTRUCTOR = "instructor"
+#: The GitHub repository the rehearsal's students' copy pretends to be pushed to (its Colab links name it).
+COLAB_REPOSITORY = "university-example/russia-china-course"
 #: Points the instructor gives each written answer (00.6, out of 4) after reading it.
 WRITTEN_POINTS = 3
 
@@ -134,6 +136,9 @@ def answered(pulled: dict[str, Any], behaviour: str) -> dict[str, Any]:
     nb = nbformat.from_dict(copy.deepcopy(pulled))
     if behaviour == "blank":
         return nb
+    # The students' copy starts each notebook with Colab's link and setup cell; the rest lines up with solutions/.
+    colab = [c for c in nb.cells if set(c.metadata.get("tags", [])) & set(COLAB_TAGS)]
+    nb.cells = [c for c in nb.cells if c not in colab]
     solved = _solved()
     if len(solved.cells) != len(nb.cells):
         raise HubError("the pulled exercise notebook does not match solutions/: regenerate exercises/")
@@ -146,6 +151,7 @@ def answered(pulled: dict[str, Any], behaviour: str) -> dict[str, Any]:
         nb.cells.insert(_checking(nb, "00.1") + 1, nbformat.v4.new_code_cell('gap_2024 = 0.5\ncheck("00.1", gap_2024)'))
     if behaviour == "hostile":
         nb.cells.insert(_checking(nb, "00.1") + 1, nbformat.v4.new_code_cell(HOSTILE_CELL))
+    nb.cells = colab + nb.cells
     return nb
 
 
@@ -252,7 +258,8 @@ def run(log: Callable[[str], None] = print, keep: Path | None = None) -> Rehears
     bin_dir = Path(sys.executable).parent
     try:
         with _step(report, "start the hub", log):
-            course = student_copy(REPO_ROOT, root / "course.git")
+            # Published for a class as a fork would be: with each notebook's "Open in Colab" link and setup cell.
+            course = student_copy(REPO_ROOT, root / "course.git", repository=COLAB_REPOSITORY)
             report.solutions_pulled = (course / "solutions").exists()
             hub.start()
             hub.add_users([s.name for s in CLASS] + [INSTRUCTOR])

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import tarfile
 from pathlib import Path
+
+import nbformat
 
 from ..exercises.format import BEGIN_HIDDEN, BEGIN_SOLUTION
 
@@ -39,8 +42,62 @@ def _git(*args: str, cwd: Path, env: dict[str, str] | None = None) -> bytes:
     return done.stdout
 
 
-def student_copy(repo: Path, target: Path, revision: str = "HEAD") -> Path:
-    """Write the students' copy of ``revision`` into ``target`` (a new git repository) and return it."""
+#: Where the Colab setup cell clones the course (Colab's working folder is /content).
+COLAB_FOLDER = "/content/russia-china-course"
+COLAB_TAGS = ("colab-link", "colab-setup")
+_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+
+SETUP_CELL = """\
+# Google Colab only: elsewhere this cell does nothing. On Colab its first run fetches the course, installs
+# its packages and restarts the runtime (about a minute); then run it again, and go on with the lesson.
+import sys
+
+if "google.colab" in sys.modules:
+    import os
+    import subprocess
+
+    if not os.path.isdir("{folder}"):
+        subprocess.run(["git", "clone", "--depth", "1", "https://github.com/{repository}",
+                        "{folder}"], check=True)
+    sys.path.insert(0, "{folder}/colab")
+    import setup_course
+
+    setup_course.prepare("{notebook_folder}")
+"""
+
+
+def colab_cells(repository: str, path: str, branch: str = "main") -> list[nbformat.NotebookNode]:
+    """The link that opens ``path`` of the students' repository in Colab, and the setup cell Colab needs."""
+    if not _REPOSITORY.match(repository):
+        raise StudentCopyError(f"--repository {repository!r}: write it as owner/name, e.g. you/russia-china-course")
+    url = f"https://colab.research.google.com/github/{repository}/blob/{branch}/{path}"
+    # A text link, not the usual badge image: an image would be fetched from Google each time the page is read.
+    link = nbformat.v4.new_markdown_cell(
+        f"**[Open this notebook in Google Colab]({url})**. In Colab, run the first code cell before anything "
+        "else; in JupyterLab or on the course's hub it does nothing.")
+    setup = nbformat.v4.new_code_cell(SETUP_CELL.format(folder=COLAB_FOLDER, repository=repository,
+                                                        notebook_folder=path.rsplit("/", 1)[0]))
+    for cell, tag in zip((link, setup), COLAB_TAGS, strict=True):
+        cell.metadata["tags"], cell.id = [tag], tag  # a fixed id: the same course makes the same copy
+    return [link, setup]
+
+
+def add_colab_cells(course: Path, repository: str) -> list[Path]:
+    """Put the Colab link and setup cell first in every lesson and exercise notebook of the copy."""
+    changed = []
+    for path in sorted([*course.glob("notebooks/*.ipynb"), *course.glob("exercises/*.ipynb")]):
+        nb = nbformat.read(path, as_version=4)
+        nb.cells = colab_cells(repository, str(path.relative_to(course))) + [
+            c for c in nb.cells if not set(c.metadata.get("tags", [])) & set(COLAB_TAGS)]
+        nbformat.write(nb, path)
+        changed.append(path)
+    return changed
+
+
+def student_copy(repo: Path, target: Path, revision: str = "HEAD", repository: str | None = None) -> Path:
+    """Write the students' copy of ``revision`` into ``target`` (a new git repository) and return it.
+    With ``repository`` (owner/name on GitHub, where the copy will be pushed), each lesson and
+    exercise notebook starts with an "Open in Colab" link and the cell that sets Colab up."""
     if target.exists() and any(target.iterdir()):
         raise StudentCopyError(f"{target} is not empty; give a new folder")
     archive = _git("archive", "--format=tar", revision, cwd=repo)
@@ -58,6 +115,8 @@ def student_copy(repo: Path, target: Path, revision: str = "HEAD") -> Path:
               if any(marker in _text(p) for marker in (BEGIN_HIDDEN, BEGIN_SOLUTION))]
     if leaked:
         raise StudentCopyError(f"hidden tests would reach students in {', '.join(leaked)}")
+    if repository is not None:
+        add_colab_cells(target, repository)
     _git("init", "--quiet", "--initial-branch=main", cwd=target)
     _git("add", "--all", cwd=target)
     _git("commit", "--quiet", "-m", f"Course for students, from {revision}", cwd=target, env=_GIT_ENV)
