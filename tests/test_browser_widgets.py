@@ -179,6 +179,10 @@ def test_every_control_works_from_the_keyboard_alone(page, key):
         except Exception as error:
             raise AssertionError(f"{key}: the chart did not change after {[*reached, action]}") from error
         reached.append(action)
+        # A keyboard user stays where they were: the redraw must not throw the focus out of the chart.
+        # (The chart, not the target: a pressed toggle button leaves the locator's :not(.mod-active) set.)
+        assert chart.evaluate("c => document.activeElement !== document.body && c.contains(document.activeElement)"), (
+            f"{key}: the redraw took the focus out of the chart after {action}")
         undo = UNDO.get(action.split(": ")[1]) if not action.startswith("multiple") else ["Home", "Shift+End"]
         if undo:  # back to where it was, with keys, so each control is tried from the chart's first view
             before = page.evaluate(IMAGE_SOURCE, index)
