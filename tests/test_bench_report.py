@@ -72,3 +72,12 @@ def test_the_browser_part_is_recorded_and_reported(tmp_path):
     assert json.loads(raw.read_text(encoding="utf-8"))["browser"] == BROWSER
     text = markdown.read_text(encoding="utf-8")
     assert "## Widget response in the browser" in text and "| 00:fast | 31 | 45 | 80.5 | 40 | 90 |" in text
+
+
+def test_shard_report_gives_the_two_machine_time_and_says_when_the_merge_differs():
+    result = {"submissions": 50, "workers": 2, "shards": 2, "one_run_s": 100.0, "shard_s": [52.0, 49.5],
+              "merge_s": 0.4, "merged_equals_one_run": True}
+    text = "\n".join(bench_report.shard_lines(result))
+    assert "**52.4 s** against 100.0 s in one run" in text and "| shard 2/2 | 49.5 |" in text
+    assert "one run's: **yes**" in text
+    assert "one run's: **NO**" in "\n".join(bench_report.shard_lines({**result, "merged_equals_one_run": False}))

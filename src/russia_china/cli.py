@@ -99,8 +99,12 @@ def _bench(args: argparse.Namespace) -> int:
         from .tools.bench_grading import bench_grading
         return bench_grading(args.submissions, [1, 2])
 
+    def run_shards():
+        from .tools.bench_grading import bench_shards
+        return bench_shards(args.submissions, shards=2, workers=2)
+
     runners = {"widgets": run_widgets, "browser": run_browser, "suite": run_suite, "setup": run_setup,
-               "grading": run_grading}
+               "grading": run_grading, "shards": run_shards}
     parts = args.only.split(",")
     unknown = set(parts) - set(runners)
     if unknown:
@@ -370,8 +374,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="measure what users feel: widgets (in the kernel and in the browser), "
                                               "suite, setup, grading (not a test)")
-    bench.add_argument("--only", default="widgets,browser,suite,setup,grading",
-                       help="comma-separated parts to run (default: all five)")
+    bench.add_argument("--only", default="widgets,browser,suite,setup,grading,shards",
+                       help="comma-separated parts to run (default: all six)")
     bench.add_argument("--changes", type=int, default=30, help="control changes per widget (default 30)")
     bench.add_argument("--charts", default="", help="browser part: only these charts, e.g. 00:series_gallery")
     bench.add_argument("--submissions", type=int, default=50, help="generated class size for grading (default 50)")

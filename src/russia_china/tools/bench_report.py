@@ -63,6 +63,17 @@ def grading_lines(rows: list[dict]) -> list[str]:
     return lines
 
 
+def shard_lines(result: dict) -> list[str]:
+    machines = max(result["shard_s"]) + result["merge_s"]
+    return [f"{result['submissions']} submissions, {result['workers']} workers per run, on this machine:", "",
+            "| run | seconds |", "|---|---:|", f"| one run (1 shard) | {result['one_run_s']} |",
+            *[f"| shard {i}/{result['shards']} | {s} |" for i, s in enumerate(result["shard_s"], start=1)],
+            f"| merge | {result['merge_s']} |", "",
+            f"On {result['shards']} machines like this one the class takes the slowest shard plus the merge: "
+            f"**{machines:.1f} s** against {result['one_run_s']} s in one run. The merged files equal the one "
+            f"run's: **{'yes' if result['merged_equals_one_run'] else 'NO'}**."]
+
+
 #: Every browser row carries these, each a positive number (or None where a part could not be split off).
 BROWSER_TIMES = ("median_ms", "p95_ms", "max_ms", "swap_median_ms", "decode_median_ms", "kernel_median_ms",
                  "kernel_p95_ms", "png_median_ms", "encode_median_ms", "message_kb", "transfer_median_ms")
@@ -127,7 +138,8 @@ SECTIONS: dict[str, tuple[str, Callable[..., list[str]]]] = {
     "browser": ("Widget response in the browser (control event → new image decoded, JupyterLab in Chromium)",
                 browser_lines),
     "suite": ("Test suite: notebook execution against its floor", suite_lines),
-    "setup": ("Setup", setup_lines), "grading": ("Grading throughput", grading_lines)}
+    "setup": ("Setup", setup_lines), "grading": ("Grading throughput", grading_lines),
+    "shards": ("Grading in shards (`grade --shard k/N`, then `grade merge`)", shard_lines)}
 
 
 def lines(part: str, result, results: dict | None = None) -> str:
