@@ -108,6 +108,7 @@ lock: $(STAMP)
 binder: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra lab --universal --python-version 3.11 -c requirements.lock \
 		-o binder/requirements.txt --quiet --no-annotate --custom-compile-command "make binder"
+	$(BIN)/russia-china environment --colab
 
 notebooks: $(STAMP)
 	$(BIN)/russia-china notebooks

@@ -5,8 +5,9 @@ Why this route (README, "Colab"): Colab's runtime ships pandas 2.2, ipywidgets 7
 matplotlib 3.10, and the course needs pandas 3 and ipywidgets 8 (its charts are anywidgets,
 which Colab shows only through its custom widget manager). Supporting both pandas majors
 would mean testing every lesson twice; instead the first run installs the course's pinned
-packages (binder/requirements.txt, the lock's versions) and restarts the runtime so Python
-loads them. The second run finds them in place, turns on the widget manager and moves into
+packages (colab/requirements.txt, the lock's versions) and restarts the runtime so Python
+loads them. Colab's own kernel stack (IPython, traitlets) is left alone: the kernel runs on it.
+The second run finds them in place, turns on the widget manager and moves into
 the notebook's folder, where the lessons find data/ and the helper package.
 
 No import from the course here: on the first run it is not installed yet.
@@ -28,9 +29,12 @@ COURSE = Path(__file__).resolve().parents[1]
 DECIDING = ("pandas", "ipywidgets", "matplotlib", "anywidget", "pandera")
 
 
+REQUIREMENTS = COURSE / "colab" / "requirements.txt"
+
+
 def pinned(requirements: Path | None = None) -> dict[str, str]:
-    """name -> version from binder/requirements.txt."""
-    path = requirements or COURSE / "binder" / "requirements.txt"
+    """name -> version from colab/requirements.txt."""
+    path = requirements or REQUIREMENTS
     pins = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         match = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s;]+)", line)
@@ -65,8 +69,7 @@ def prepare(folder: str, *, run: Callable[..., object] = subprocess.run,
     wrong = out_of_step(installed)
     if wrong:
         print("Installing the course's packages (about a minute, once per runtime): " + "; ".join(wrong))
-        run([sys.executable, "-m", "pip", "install", "--quiet", "-r", str(COURSE / "binder" / "requirements.txt")],
-            check=True)
+        run([sys.executable, "-m", "pip", "install", "--quiet", "-r", str(REQUIREMENTS)], check=True)
         run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", str(COURSE)], check=True)
         print("Done. The runtime restarts now so Python loads them: run this cell again, then the lesson.")
         restart()

@@ -41,6 +41,18 @@ def test_every_lesson_and_exercise_in_the_copy_opens_in_colab_from_its_own_link(
     assert (copy / "colab" / "setup_course.py").exists() and (copy / "binder" / "requirements.txt").exists()
 
 
+def test_colab_gets_the_runtime_pins_of_the_lock_and_keeps_its_own_kernel_stack():
+    from russia_china.tools.environment import COLAB_OWNS, colab_requirements
+
+    text = (REPO_ROOT / "colab" / "requirements.txt").read_text(encoding="utf-8")
+    assert text == colab_requirements(), "colab/requirements.txt is out of date: run make binder"
+    pins = setup_course.pinned()
+    lock = setup_course.pinned(REPO_ROOT / "requirements.lock")
+    assert {"pandas", "ipywidgets", "matplotlib", "anywidget", "seaborn", "pandera"} <= set(pins)
+    assert all(lock[name] == version for name, version in pins.items())
+    assert not set(COLAB_OWNS) & set(pins) and not {"jupyterlab", "jupyter-client", "ipykernel"} & set(pins)
+
+
 def test_a_repository_must_be_owner_slash_name():
     with pytest.raises(StudentCopyError, match="owner/name"):
         colab_cells("https://github.com/you/x", "notebooks/00_introduction.ipynb")
@@ -62,7 +74,7 @@ def test_first_run_installs_the_pinned_packages_and_restarts():
         installed=lambda name: colab_like.get(name, pins[name]), restart=lambda: restarts.append(True),
         widget_manager=lambda: pytest.fail("not before the restart"))
     assert result == "installed" and restarts == [True]
-    assert calls[0][-2:] == ["-r", str(REPO_ROOT / "binder" / "requirements.txt")]
+    assert calls[0][-2:] == ["-r", str(REPO_ROOT / "colab" / "requirements.txt")]
     assert calls[1][-2:] == ["--no-deps", str(REPO_ROOT)]
     assert [w.split()[0] for w in setup_course.out_of_step(lambda name: colab_like.get(name, pins[name]))] == [
         "pandas", "ipywidgets", "matplotlib"]

@@ -13,6 +13,11 @@ from .paths import REPO_ROOT
 def _environment(args: argparse.Namespace) -> int:
     from .tools import environment
 
+    if args.colab:
+        colab = REPO_ROOT / "colab" / "requirements.txt"
+        colab.write_text(environment.colab_requirements(), encoding="utf-8")
+        print(f"wrote {colab}")
+        return 0
     target = Path(args.output)
     if args.check:
         if not target.exists() or target.read_text(encoding="utf-8") != environment.render():
@@ -337,6 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
     env = commands.add_parser("environment", help="write environment.yml from pyproject.toml")
     env.add_argument("--check", action="store_true", help="fail if environment.yml is out of date")
     env.add_argument("--output", default=str(REPO_ROOT / "environment.yml"))
+    env.add_argument("--colab", action="store_true", help="write colab/requirements.txt instead (make binder)")
     env.set_defaults(run=_environment)
 
     validate = commands.add_parser("validate", help="validate data files against their manifests")
