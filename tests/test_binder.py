@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from russia_china.paths import REPO_ROOT
+from russia_china.tools.environment import pinned_versions
 
 BINDER = REPO_ROOT / "binder"
 #: Packages the students need: the course's runtime, JupyterLab, the kernel, nbgitpuller.
@@ -17,17 +18,8 @@ STUDENT_NEEDS = {"pandas", "numpy", "matplotlib", "seaborn", "ipywidgets", "anyw
                  "jupyterlab", "ipykernel", "nbgitpuller"}
 
 
-def _pins(path: Path) -> dict[str, str]:
-    pins = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        match = re.match(r"^([A-Za-z0-9_.\-\[\]]+)==([^\s;]+)", line)
-        if match:
-            pins[match.group(1).lower().replace("_", "-")] = match.group(2)
-    return pins
-
-
 def test_binder_pins_are_the_locks_and_hold_no_test_tools():
-    binder, lock = _pins(BINDER / "requirements.txt"), _pins(REPO_ROOT / "requirements.lock")
+    binder, lock = pinned_versions(BINDER / "requirements.txt"), pinned_versions(REPO_ROOT / "requirements.lock")
     assert set(binder) >= STUDENT_NEEDS
     assert {name: version for name, version in binder.items() if lock.get(name) != version} == {}
     # Packages only the test extra brings in stay out (some, like requests, other tools also need).
@@ -48,12 +40,12 @@ def test_a_venv_built_from_binder_runs_every_lesson_and_exercise(tmp_path):
     python = venv / "bin" / "python"
     run = {"capture_output": True, "text": True, "timeout": 900}
     subprocess.run([_uv(), "venv", "--quiet", "--python", sys.executable, str(venv)], check=True, **run)
+    lock = pinned_versions(REPO_ROOT / "requirements.lock")
     for args in (["-r", str(BINDER / "requirements.txt")],
                  ["--no-deps", str(REPO_ROOT)],  # what postBuild does: the course package, not editable
                  # Only to run the test: pytest and nbval at the lock's versions.
-                 [f"{name}=={_pins(REPO_ROOT / 'requirements.lock')[name]}"
-                  for name in ("pytest", "nbval", "pytest-xdist", "execnet", "iniconfig", "pluggy", "coverage")
-                  if name in _pins(REPO_ROOT / "requirements.lock")]):
+                 [f"{name}=={lock[name]}" for name in
+                  ("pytest", "nbval", "pytest-xdist", "execnet", "iniconfig", "pluggy", "coverage") if name in lock]):
         done = subprocess.run([_uv(), "pip", "install", "--offline", "--quiet", "--python", str(python), *args],
                               check=False, **run)
         assert done.returncode == 0, done.stderr[-2000:]

@@ -37,14 +37,20 @@ def outlet_and_date(row: pd.Series) -> tuple[str, str]:
     return outlet, date
 
 
-def cite(source_id: str) -> str:
-    """Full citation for one source: author, 'title', outlet, date (with what is inferred marked)."""
+def _source(source_id: str) -> pd.Series:
+    """A source's row of data/sources.csv, or a KeyError naming the known ids."""
     sources = load("sources").set_index("source_id")
     if source_id not in sources.index:
         raise KeyError(f"unknown source_id {source_id!r}; known: {', '.join(sources.index)}")
     row = sources.loc[source_id]
     # source_id is the primary key, so .loc finds one row, never a frame.
     assert isinstance(row, pd.Series)
+    return row
+
+
+def cite(source_id: str) -> str:
+    """Full citation for one source: author, 'title', outlet, date (with what is inferred marked)."""
+    row = _source(source_id)
     if row["record_kind"] == "provider":
         return f"{row['author']}, {row['title']}"
     outlet, date = outlet_and_date(row)
@@ -63,11 +69,7 @@ def source_line(source_ids: Iterable[str], note: str = "") -> str:
 def short_source(source_id: str) -> str:
     """A source as a chart's short source line names it: 'Bobby (2025)' for an
     article, the organisation for a data provider."""
-    sources = load("sources").set_index("source_id")
-    if source_id not in sources.index:
-        raise KeyError(f"unknown source_id {source_id!r}; known: {', '.join(sources.index)}")
-    row = sources.loc[source_id]
-    assert isinstance(row, pd.Series)
+    row = _source(source_id)
     return str(row["author"]) if row["record_kind"] == "provider" else short_cite(source_id)
 
 

@@ -213,8 +213,8 @@ def _grade(args: argparse.Namespace) -> int:
 def _collect(args: argparse.Namespace) -> int:
     from .grading.collect import collect
     from .grading.deadline import parse_due
+    from .grading.homes import hub_users
     from .grading.plan import load_plans
-    from .grading.submissions import load_roster
 
     try:
         plans = load_plans(Path(args.solutions))
@@ -222,10 +222,7 @@ def _collect(args: argparse.Namespace) -> int:
         if len(matches) != 1:
             raise ValueError(f"no single assignment matches {args.assignment!r}; the assignments are "
                              f"{', '.join(plans)}")
-        students = None
-        if args.roster:
-            roster = load_roster(Path(args.roster))
-            students = {sid: (person.get("hub_user") or sid).strip() for sid, person in roster.items()}
+        students = hub_users(Path(args.roster)) if args.roster else None
         output = Path(args.output or REPO_ROOT / "submitted" / matches[0])
         rows = collect(Path(args.homes), matches[0], output, course_folder=args.course_folder,
                        due=parse_due(args.due), students=students)
@@ -244,16 +241,14 @@ def _collect(args: argparse.Namespace) -> int:
 
 def _return(args: argparse.Namespace) -> int:
     from .grading.handback import return_feedback
-    from .grading.submissions import load_roster
+    from .grading.homes import hub_users
 
     grades = Path(args.grades)
     try:
         folders = [f for f in sorted(grades.iterdir()) if f.is_dir() and f.name.startswith(args.assignment)]
         if len(folders) != 1:
             raise ValueError(f"no single graded assignment in {grades} matches {args.assignment!r}")
-        students = None
-        if args.roster:
-            students = {sid: (p.get("hub_user") or sid).strip() for sid, p in load_roster(Path(args.roster)).items()}
+        students = hub_users(Path(args.roster)) if args.roster else None
         rows = return_feedback(folders[0], Path(args.homes), course_folder=args.course_folder, students=students)
     except (ValueError, FileNotFoundError) as problem:
         print(f"error: {problem}", file=sys.stderr)

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from .deadline import late_by
 from .gradebook import atomic_write
+from .homes import link_on_the_way
 
 #: The largest notebook collected, as the grader reads (grader.MAX_FILE_MB).
 MAX_MB = 512
@@ -47,29 +48,16 @@ class Collected:
     late_by: str = ""
 
 
-def _refuse_links(home: Path, relative: Path) -> str | None:
-    """Why the path from the home to the notebook cannot be trusted, or None."""
-    current = home
-    for part in ("", *relative.parts):
-        current = current / part if part else current
-        try:
-            info = os.lstat(current)
-        except FileNotFoundError:
-            return "missing"
-        except OSError as problem:
-            return f"cannot be read ({problem.strerror})"
-        if stat.S_ISLNK(info.st_mode):
-            return f"{current.relative_to(home.parent)} is a symbolic link; hand in the notebook itself"
-    return None
-
-
 def collect_one(home: Path, student_id: str, relative: Path, output: Path, due: datetime | None) -> Collected:
-    problem = _refuse_links(home, relative)
-    if problem == "missing":
-        return Collected(student_id, "missing", f"no {relative} in {home.name}'s home")
-    if problem:
-        return Collected(student_id, "refused", problem)
+    try:
+        link = link_on_the_way(home, relative)
+    except OSError as problem:
+        return Collected(student_id, "refused", f"cannot be read ({problem.strerror})")
+    if link:
+        return Collected(student_id, "refused", f"{link}; hand in the notebook itself")
     source = home / relative
+    if not source.exists():  # no link on the way, so this is the path itself
+        return Collected(student_id, "missing", f"no {relative} in {home.name}'s home")
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
     try:
         descriptor = os.open(source, flags)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .gradebook import feedback_name
+from .homes import link_on_the_way
 
 
 @dataclass(frozen=True)
@@ -25,24 +26,12 @@ class Returned:
     detail: str
 
 
-def _link_on_the_way(home: Path, relative: Path) -> str | None:
-    current = home
-    for part in ("", *relative.parts):
-        current = current / part if part else current
-        try:
-            if stat.S_ISLNK(os.lstat(current).st_mode):
-                return f"{current.relative_to(home.parent)} is a symbolic link"
-        except FileNotFoundError:
-            return None
-    return None
-
-
 def return_one(home: Path, student_id: str, feedback: Path, course_folder: str, assignment: str) -> Returned:
     if not home.is_dir() or home.is_symlink():
         return Returned(student_id, "missing", f"no home folder {home.name}")
     folder = Path(course_folder) / "feedback"
     target = folder / f"{assignment}.md"
-    link = _link_on_the_way(home, target)
+    link = link_on_the_way(home, target)
     if link:
         return Returned(student_id, "refused", link)
     if not (home / course_folder).is_dir():

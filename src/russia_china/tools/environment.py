@@ -71,12 +71,14 @@ COLAB_HEADER = """\
 """
 
 
-def _locked(lock: Path) -> dict[str, str]:
+def pinned_versions(requirements: Path) -> dict[str, str]:
+    """name -> version of each ``name==version`` line of a lock or requirements file
+    (names lower-case, ``_`` as ``-``, environment markers dropped)."""
     pins = {}
-    for line in lock.read_text(encoding="utf-8").splitlines():
+    for line in requirements.read_text(encoding="utf-8").splitlines():
         name, _, rest = line.partition("==")
         if rest and not line.startswith((" ", "#")):
-            pins[name.strip().lower()] = rest.split(";")[0].strip()
+            pins[name.strip().lower().replace("_", "-")] = rest.split(";")[0].strip()
     return pins
 
 
@@ -84,7 +86,7 @@ def colab_requirements(pyproject: Path = REPO_ROOT / "pyproject.toml",
                        lock: Path = REPO_ROOT / "requirements.lock") -> str:
     """colab/requirements.txt: each runtime dependency pinned at the lock's version, but for Colab's own."""
     project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
-    pins = _locked(lock)
+    pins = pinned_versions(lock)
     names = [Requirement(spec).name.lower() for spec in project["dependencies"]]
     lines = [f"{name}=={pins[name]}" for name in names if name not in COLAB_OWNS]
     return COLAB_HEADER.format(owns=", ".join(COLAB_OWNS)) + "\n".join(lines) + "\n"
